@@ -1,0 +1,2 @@
+/* addr.c: under construction */
+#include "addr.h"

@@ -1,0 +1,2 @@
+/* alg.c: under construction */
+#include "alg.h"

@@ -1,0 +1,2 @@
+/* crypto.c: under construction */
+#include "crypto.h"

@@ -1,0 +1,3 @@
+#ifndef GW_CRYPTO_H
+#define GW_CRYPTO_H
+#endif

@@ -1,0 +1,2 @@
+/* lex.c: under construction */
+#include "lex.h"

@@ -1,0 +1,3 @@
+#ifndef GW_LEX_H
+#define GW_LEX_H
+#endif

@@ -1,0 +1,2 @@
+/* pfkey.c: under construction */
+#include "pfkey.h"

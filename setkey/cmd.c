@@ -1,0 +1,2 @@
+/* cmd.c: under construction */
+#include "cmd.h"

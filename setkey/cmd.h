@@ -1,0 +1,3 @@
+#ifndef SETKEY_CMD_H
+#define SETKEY_CMD_H
+#endif

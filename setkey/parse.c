@@ -1,0 +1,2 @@
+/* parse.c: under construction */
+#include "parse.h"

@@ -1,0 +1,3 @@
+#ifndef SETKEY_PARSE_H
+#define SETKEY_PARSE_H
+#endif

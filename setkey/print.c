@@ -1,0 +1,2 @@
+/* print.c: under construction */
+#include "print.h"

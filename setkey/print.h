@@ -1,0 +1,3 @@
+#ifndef SETKEY_PRINT_H
+#define SETKEY_PRINT_H
+#endif

@@ -1,0 +1,2 @@
+/* ctl.c: under construction */
+#include "ctl.h"

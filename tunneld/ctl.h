@@ -1,0 +1,3 @@
+#ifndef TUNNELD_CTL_H
+#define TUNNELD_CTL_H
+#endif

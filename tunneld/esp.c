@@ -1,0 +1,2 @@
+/* esp.c: under construction */
+#include "esp.h"

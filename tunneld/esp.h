@@ -1,0 +1,3 @@
+#ifndef TUNNELD_ESP_H
+#define TUNNELD_ESP_H
+#endif

@@ -1,0 +1,2 @@
+/* replay.c: under construction */
+#include "replay.h"

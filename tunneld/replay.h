@@ -1,0 +1,3 @@
+#ifndef TUNNELD_REPLAY_H
+#define TUNNELD_REPLAY_H
+#endif

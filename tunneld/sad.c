@@ -1,0 +1,2 @@
+/* sad.c: under construction */
+#include "sad.h"

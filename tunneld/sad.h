@@ -1,0 +1,3 @@
+#ifndef TUNNELD_SAD_H
+#define TUNNELD_SAD_H
+#endif

@@ -1,0 +1,2 @@
+/* spd.c: under construction */
+#include "spd.h"

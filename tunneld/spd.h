@@ -1,0 +1,3 @@
+#ifndef TUNNELD_SPD_H
+#define TUNNELD_SPD_H
+#endif

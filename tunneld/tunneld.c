@@ -1,0 +1,2 @@
+/* tunneld.c: under construction */
+int main(void) { return 1; }
