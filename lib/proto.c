@@ -1,0 +1,2 @@
+/* proto.c: under construction */
+#include "proto.h"
