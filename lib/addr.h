@@ -41,10 +41,18 @@ size_t addr_len(sa_family_t af);
  * are refused. Returns 0 or GW_E_BADVAL; *out is unchanged on failure.
  */
 int addr_parse(const char *s, struct gw_addr *out);
-/* Same, for "addr/len". The prefix must be within the family's range. */
+/*
+ * Same, for "addr/len" or a bare "addr" (plen = full). The length is 1-3
+ * decimal digits within the family's range; the address bits are kept as
+ * written (see addr_mask). Returns 0 or GW_E_BADVAL; *out unchanged on failure.
+ */
 int addr_parse_prefix(const char *s, struct gw_addr *out);
 
-/* Numeric address only; buf of at least INET6_ADDRSTRLEN. Returns buf. */
+/*
+ * Numeric address only; buf of at least INET6_ADDRSTRLEN. Returns buf.
+ * An unset address prints as "(unspec)"; a buf too small for the address
+ * gets the empty string.
+ */
 const char *addr_ntop(const struct gw_addr *a, char *buf, size_t len);
 
 /* Zeroes the host bits beyond plen. */
@@ -57,14 +65,15 @@ bool addr_eq(const struct gw_addr *a, const struct gw_addr *b);
 int addr_cmp(const struct gw_addr *a, const struct gw_addr *b);
 /* Hash of family and address bytes (not plen/port), seeded. */
 uint32_t addr_hash(const struct gw_addr *a, uint32_t seed);
-/* True for the all-zero address of its family. */
+/* True for the all-zero address of its family (and for an unset address). */
 bool addr_is_unspec(const struct gw_addr *a);
 
 /*
  * Conversion to and from sockaddr_in/sockaddr_in6 (port included, network
  * order on the sockaddr side). addr_to_sockaddr returns the sockaddr
  * length or 0 if af is unset. addr_from_sockaddr returns 0 or
- * GW_E_FAMILY/GW_E_SHORT and sets plen to the full length.
+ * GW_E_FAMILY/GW_E_SHORT (GW_E_UNSUPP for an IPv6 scope id, which
+ * struct gw_addr cannot carry) and sets plen to the full length.
  */
 socklen_t addr_to_sockaddr(const struct gw_addr *a, struct sockaddr_storage *ss);
 int addr_from_sockaddr(const struct sockaddr *sa, socklen_t len, struct gw_addr *out);

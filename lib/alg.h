@@ -15,6 +15,16 @@
 #include <stdint.h>
 
 #define SADB_X_EALG_CHACHA20_POLY1305	28
+/* KAME authentication numbers that <linux/pfkeyv2.h> lacks. */
+#ifndef SADB_X_AALG_MD5
+#define SADB_X_AALG_MD5			249	/* keyed-md5, RFC 1828 */
+#endif
+#ifndef SADB_X_AALG_SHA
+#define SADB_X_AALG_SHA			250	/* keyed-sha1 */
+#endif
+#ifndef SADB_X_AALG_TCP_MD5
+#define SADB_X_AALG_TCP_MD5		252	/* RFC 2385 */
+#endif
 
 enum alg_kind {
 	ALG_ENC,	/* -E: ESP encryption (incl. AEAD) */
@@ -27,6 +37,7 @@ struct alg {
 	uint8_t		 id;		/* SADB_*ALG_* number */
 	const char	*name;		/* canonical name as -D prints it */
 	const char	*aliases[4];	/* other accepted spellings, NULL-terminated */
+	bool		 print_only;	/* name is output only; input uses an alias */
 	/*
 	 * Accepted key lengths in bits: key_min..key_max, and when key_step
 	 * is not 0 only key_min + k * key_step. Keys of AEAD ciphers include

@@ -264,7 +264,14 @@ wr_patch_u16he(struct wr *w, size_t at, uint16_t v)
 int
 wr_align(struct wr *w, size_t align)
 {
-	size_t pad = (align - (w->off & (align - 1))) & (align - 1);
+	size_t pad;
 
+	if (w->err)
+		return w->err;
+	if (align == 0 || (align & (align - 1)) != 0) {
+		w->err = GW_E_BADVAL;
+		return w->err;
+	}
+	pad = (align - (w->off & (align - 1))) & (align - 1);
 	return wr_zero(w, pad);
 }
