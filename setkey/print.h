@@ -34,4 +34,15 @@ void print_spd(FILE *out, const struct pfk_msg *m, const struct print_opts *opts
 /* The readable debug form of any message (-v, -x), section 3.4. */
 void print_debug(FILE *out, const struct pfk_msg *m);
 
+/*
+ * The counters of a PFK_EXT_STATS extension, which print_sa leaves out to
+ * stay byte-compatible with ipsec-tools: one line per group present,
+ * "\tdrops:" (counters 0..9: no_policy no_sa unknown_spi replay icv_fail
+ * bad_pad policy_mismatch plaintext_required oversize malformed),
+ * "\ttraffic:" (10..13: packets_in packets_out bytes_in bytes_out) and
+ * "\tother:" (counter<i> beyond), each counter as " name=value".
+ * Prints nothing when the extension is absent.
+ */
+void print_sa_stats(FILE *out, const struct pfk_msg *m);
+
 #endif
