@@ -22,9 +22,15 @@
  *       packets; sadb_sa_replay carries min(N, 255) for old readers.
  *       When only sadb_sa_replay is present the window is 8 * replay.
  *
- *   PFK_EXT_STATS (33): { u16 len, u16 type, u32 count, then count u64
- *       counters }: per-SA drop counters by reason, in enum order of the
- *       data path's counter table; sent in DUMP/GET replies.
+ *   PFK_EXT_STATS (33): { u16 len = 1 + count, u16 type, u32 count, then
+ *       count u64 counters }: per-SA drop counters by reason, in enum order
+ *       of the data path's counter table; sent in DUMP/GET replies. At most
+ *       PFK_MAX_STATS counters; the length must match count exactly.
+ *
+ * Extensions the codec refuses with EOPNOTSUPP because nothing here acts
+ * on them: IDENTITY_SRC/DST, SENSITIVITY, X_KMPRIVATE, X_SEC_CTX,
+ * X_KMADDRESS and X_FILTER. Accepting them and dropping their content
+ * would silently weaken what the sender asked for.
  */
 #ifndef GW_PFKEY_H
 #define GW_PFKEY_H
@@ -96,7 +102,7 @@ struct pfk_ipsecreq {			/* sadb_x_ipsecrequest */
 	uint16_t	proto;		/* IPPROTO_ESP, IPPROTO_AH, IPPROTO_COMP */
 	uint8_t		mode;		/* IPSEC_MODE_* */
 	uint8_t		level;		/* IPSEC_LEVEL_* */
-	uint16_t	reqid;
+	uint32_t	reqid;		/* u32 on the wire: kernel ids pass 16 bits */
 	bool		has_endpoints;	/* tunnel src-dst present */
 	struct gw_addr	src;		/* with port (for NAT-T endpoints) */
 	struct gw_addr	dst;
@@ -201,19 +207,36 @@ pfk_set(struct pfk_msg *m, unsigned ext)
  * only, no type twice, address families known and consistent with their
  * sockaddr length, prefix lengths within the family, key bits fitting the
  * extension. Unknown extension types and message types above SADB_MAX are
- * refused.
+ * refused. Extension lengths are exact: after its content an extension
+ * may hold only the padding to the next 8-byte boundary. When the SA
+ * extension names an algorithm alg.h knows, the key lengths must suit it
+ * (not for IPComp, whose encrypt field is a compression id). Keys hold 1
+ * to GW_KEY_MAX bytes. SRC and DST addresses share a family, and so do the
+ * two endpoints of a request, which only tunnel-mode requests of an ipsec
+ * policy carry.
  *
- * Returns 0, or a negative errno (-EINVAL, -EMSGSIZE, -EAFNOSUPPORT ...)
- * suitable for sadb_msg_errno. *out is fully written (zeroed first) only
- * on success; on failure it may hold partial data and must be ignored.
+ * Returns 0, or a negative errno suitable for sadb_msg_errno: -EMSGSIZE
+ * when len is under 16 bytes, over PFK_MSG_MAX or not what the header
+ * says (as Linux does); -EAFNOSUPPORT for a sockaddr family other than
+ * AF_INET/AF_INET6; -EOPNOTSUPP for the refused extensions listed above
+ * and IPv6 scope ids; -EINVAL for everything else. *out is fully written
+ * (zeroed first) only on success; on failure it may hold partial data and
+ * must be ignored.
  */
 int pfk_decode(const uint8_t *buf, size_t len, struct pfk_msg *out);
 
 /*
- * Encodes m (the header plus every extension whose bit is set) into w,
- * with 8-byte alignment and length fields filled in. Returns 0 or a
- * negative enum gw_err (GW_E_TOOLONG if w is too small, GW_E_BADVAL for
- * an unencodable field such as a key longer than its buffer).
+ * Encodes m (the header plus every extension whose bit is set, in
+ * ascending type order) at w's cursor, with 8-byte alignment, zeroed
+ * reserved fields and length fields filled in. Returns 0 or a negative
+ * enum gw_err: GW_E_TOOLONG if w is too small or the message would exceed
+ * PFK_MSG_MAX, GW_E_BADVAL for an unencodable field (a message type
+ * outside 1..SADB_MAX, a key longer than its buffer or of 0 bits, a count
+ * above its PFK_MAX_*, a prefix too long for its family, endpoints on a
+ * request that is not tunnel mode, requests in a non-ipsec policy),
+ * GW_E_FAMILY for an unset address or endpoints of two families,
+ * GW_E_UNSUPP for a refused extension, GW_E_UNKNOWN for an unknown one.
+ * On failure w may hold a partial message (with key bytes: wipe it).
  */
 int pfk_encode(const struct pfk_msg *m, struct wr *w);
 
