@@ -1,2 +1,302 @@
-/* tunneld.c: under construction */
-int main(void) { return 1; }
+/*
+ * tunneld.c: main(): options, the PF_KEY socket, the pid file, the event
+ * loop with its one-second lifetime timer, signals.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "gw_config.h"
+#include "ctl.h"
+#include "ctlsock.h"
+#include "key.h"
+#include "log.h"
+#include "pidfile.h"
+
+struct opts {
+	bool		 foreground;
+	int		 verbose;
+	const char	*socket;
+	const char	*pidfile;
+	const char	*user;
+};
+
+static _Noreturn void
+usage(int status)
+{
+	fprintf(status == 0 ? stdout : stderr,
+	    "usage: tunneld [-dFhV] [-p pidfile] [-S socket] [-u user]\n");
+	exit(status);
+}
+
+static void
+opts_parse(int argc, char *argv[], struct opts *o)
+{
+	int	ch;
+
+	memset(o, 0, sizeof(*o));
+	while ((ch = getopt(argc, argv, "dFhp:S:u:V")) != -1) {
+		switch (ch) {
+		case 'd':
+			o->verbose++;
+			break;
+		case 'F':
+			o->foreground = true;
+			break;
+		case 'h':
+			usage(0);
+		case 'p':
+			o->pidfile = optarg;
+			break;
+		case 'S':
+			o->socket = optarg;
+			break;
+		case 'u':
+			o->user = optarg;
+			break;
+		case 'V':
+			printf("tunneld %s\n", GW_VERSION);
+			exit(0);
+		default:
+			usage(1);
+		}
+	}
+	if (optind != argc)
+		usage(1);
+}
+
+/* Boot time, so SA lifetimes keep counting across a suspend; never 0. */
+static uint64_t
+clock_mono(void *arg)
+{
+	struct timespec	ts;
+
+	if (clock_gettime(CLOCK_BOOTTIME, &ts) == -1)
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec + 1;
+}
+
+static uint64_t
+clock_wall(void *arg)
+{
+	return (uint64_t)time(NULL);
+}
+
+static uint32_t
+random_u32(void *arg)
+{
+	return randombytes_random();
+}
+
+/*
+ * -u USER: the socket becomes the user's, and its directory gets the
+ * user's group with search permission when the user could not reach it.
+ */
+static int
+grant_user(const char *path, const struct passwd *pw)
+{
+	char		 tmp[PATH_MAX];
+	const char	*dir;
+	struct stat	 st;
+
+	if (chown(path, pw->pw_uid, pw->pw_gid) == -1) {
+		log_warn("chown %s", path);
+		return -1;
+	}
+	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
+		return -1;
+	dir = dirname(tmp);
+	if (stat(dir, &st) == -1) {
+		log_warn("%s", dir);
+		return -1;
+	}
+	if ((st.st_mode & S_IXOTH) || ((st.st_mode & S_IXGRP) && st.st_gid == pw->pw_gid))
+		return 0;
+	if (st.st_uid != geteuid()) {
+		log_warnx("%s: not owned by us; user %s may be unable to reach %s", dir,
+		    pw->pw_name, path);
+		return 0;
+	}
+	if (chown(dir, (uid_t)-1, pw->pw_gid) == -1 ||
+	    chmod(dir, (st.st_mode & 07777) | S_IXGRP) == -1) {
+		log_warn("%s", dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* Default pid file: "tunneld.pid" beside the socket, one per instance. */
+static const char *
+pidfile_path(const struct opts *o, const char *sock, char *buf, size_t len)
+{
+	char	tmp[PATH_MAX];
+
+	if (o->pidfile != NULL)
+		return o->pidfile;
+	if (o->foreground)
+		return NULL;
+	if (snprintf(tmp, sizeof(tmp), "%s", sock) >= (int)sizeof(tmp) ||
+	    snprintf(buf, len, "%s/tunneld.pid", dirname(tmp)) >= (int)len)
+		fatalx("%s: path too long for the pid file", sock);
+	return buf;
+}
+
+/* The parent writes the child's pid, so the file is there when it exits. */
+static void
+daemonize(int pidfd)
+{
+	pid_t	pid;
+	int	fd;
+
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid != 0) {
+		if (pidfd != -1 && pidfile_write(pidfd, pid) == -1) {
+			kill(pid, SIGTERM);
+			_exit(1);
+		}
+		_exit(0);
+	}
+	if (setsid() == -1)
+		fatal("setsid");
+	if (chdir("/") == -1)
+		fatal("chdir /");
+	if ((fd = open("/dev/null", O_RDWR)) == -1)
+		fatal("/dev/null");
+	dup2(fd, STDIN_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	dup2(fd, STDERR_FILENO);
+	if (fd > STDERR_FILENO)
+		close(fd);
+}
+
+struct loop {
+	struct event_base	*base;
+	struct key		*key;
+};
+
+static void
+on_tick(evutil_socket_t fd, short ev, void *arg)
+{
+	struct loop	*l = arg;
+
+	key_tick(l->key);
+}
+
+static void
+on_signal(evutil_socket_t sig, short ev, void *arg)
+{
+	struct loop	*l = arg;
+
+	log_info("signal %d: exiting", (int)sig);
+	event_base_loopbreak(l->base);
+}
+
+/* Runs the event loop until SIGTERM or SIGINT. 0, or -1 on setup failure. */
+static int
+serve(int lfd, uid_t owner)
+{
+	static struct key_io	 io = { .mono = clock_mono, .wall = clock_wall,
+				    .random = random_u32, .send = ctl_send };
+	struct timeval		 sec = { .tv_sec = 1 };
+	struct loop		 l = { 0 };
+	struct key		 key;
+	struct ctl		*ctl = NULL;
+	struct event		*tick = NULL, *sterm = NULL, *sint = NULL;
+	int			 rc = -1;
+
+	if ((l.base = event_base_new()) == NULL || key_init(&key, &io) == -1) {
+		log_warnx("cannot set up the event loop");
+		close(lfd);
+		if (l.base != NULL)
+			event_base_free(l.base);
+		return -1;
+	}
+	l.key = &key;
+	if ((ctl = ctl_new(l.base, &key, owner)) == NULL)
+		goto done;
+	io.arg = ctl;
+	rc = ctl_listen(ctl, lfd);
+	lfd = -1;			/* ctl owns it now */
+	if (rc == -1)
+		goto done;
+	rc = -1;
+	tick = event_new(l.base, -1, EV_PERSIST, on_tick, &l);
+	sterm = evsignal_new(l.base, SIGTERM, on_signal, &l);
+	sint = evsignal_new(l.base, SIGINT, on_signal, &l);
+	if (tick == NULL || sterm == NULL || sint == NULL || event_add(tick, &sec) == -1 ||
+	    event_add(sterm, NULL) == -1 || event_add(sint, NULL) == -1)
+		goto done;
+	log_info("ready");
+	rc = event_base_dispatch(l.base) == -1 ? -1 : 0;
+done:
+	if (lfd != -1)
+		close(lfd);
+	ctl_free(ctl);
+	key_free(&key);
+	if (tick != NULL)
+		event_free(tick);
+	if (sterm != NULL)
+		event_free(sterm);
+	if (sint != NULL)
+		event_free(sint);
+	event_base_free(l.base);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct opts	 o;
+	char		 pbuf[PATH_MAX];
+	const char	*sock, *pidpath;
+	struct passwd	*pw = NULL;
+	int		 lfd, pidfd = -1, rc;
+
+	opts_parse(argc, argv, &o);
+	/* Start-up errors go to the terminal even when we will daemonize. */
+	log_init(true, o.verbose, "tunneld");
+	signal(SIGPIPE, SIG_IGN);
+	if (sodium_init() < 0)
+		fatalx("libsodium initialisation failed");
+	if (o.user != NULL && (pw = getpwnam(o.user)) == NULL)
+		fatalx("-u %s: no such user", o.user);
+	sock = ctlsock_path(o.socket);
+	pidpath = pidfile_path(&o, sock, pbuf, sizeof(pbuf));
+	/* Listening first creates the private directory the pid file goes in. */
+	if ((lfd = ctlsock_listen(sock)) == -1)
+		exit(1);
+	if ((pidpath != NULL && (pidfd = pidfile_open(pidpath)) == -1) ||
+	    (pw != NULL && grant_user(sock, pw) == -1)) {
+		close(lfd);
+		unlink(sock);
+		pidfile_remove(pidpath, pidfd);
+		exit(1);
+	}
+	if (!o.foreground) {
+		daemonize(pidfd);
+		log_init(false, o.verbose, "tunneld");
+	} else if (pidfd != -1 && pidfile_write(pidfd, getpid()) == -1) {
+		unlink(sock);
+		pidfile_remove(pidpath, pidfd);
+		exit(1);
+	}
+	log_info("PF_KEY socket %s", sock);
+	rc = serve(lfd, pw != NULL ? pw->pw_uid : (uid_t)-1);
+	unlink(sock);
+	pidfile_remove(pidpath, pidfd);
+	return rc == 0 ? 0 : 1;
+}

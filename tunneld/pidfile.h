@@ -1,0 +1,25 @@
+/*
+ * pidfile.h: one tunneld per pid file.
+ *
+ * The file is locked (flock) for the life of the process, so a second
+ * instance is refused even when the first one's pid was reused; a file
+ * naming another live process is refused as well, in case it was written
+ * by something that does not lock.
+ */
+#ifndef TUNNELD_PIDFILE_H
+#define TUNNELD_PIDFILE_H
+
+#include <sys/types.h>
+
+/*
+ * Opens (creating, mode 0644) and locks path. Returns the descriptor, or
+ * -1 with a log line when another process holds the lock or the file
+ * names a live process other than this one, or on I/O errors.
+ */
+int pidfile_open(const char *path);
+/* Replaces the content of the locked file fd with pid. 0 or -1 (logged). */
+int pidfile_write(int fd, pid_t pid);
+/* Unlinks path and closes fd (which releases the lock). */
+void pidfile_remove(const char *path, int fd);
+
+#endif
