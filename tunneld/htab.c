@@ -23,6 +23,17 @@ htab_free(struct htab *t)
 	t->n = 0;
 }
 
+/* Pushes n at the head of the chain *head. */
+static void
+htab_link(struct hnode **head, struct hnode *n)
+{
+	n->next = *head;
+	if (n->next != NULL)
+		n->next->pprev = &n->next;
+	n->pprev = head;
+	*head = n;
+}
+
 /* Doubles the bucket array and relinks every node by its stored hash. */
 static void
 htab_grow(struct htab *t)
@@ -39,8 +50,7 @@ htab_grow(struct htab *t)
 	for (i = 0; i < t->nb; i++) {
 		for (n = t->b[i]; n != NULL; n = next) {
 			next = n->next;
-			n->next = nb[n->hash & (size - 1)];
-			nb[n->hash & (size - 1)] = n;
+			htab_link(&nb[n->hash & (size - 1)], n);
 		}
 	}
 	free(t->b);
@@ -57,22 +67,17 @@ htab_insert(struct htab *t, struct hnode *n, uint32_t hash)
 		htab_grow(t);
 	head = &t->b[hash & (t->nb - 1)];
 	n->hash = hash;
-	n->next = *head;
-	*head = n;
+	htab_link(head, n);
 	t->n++;
 }
 
 void
 htab_remove(struct htab *t, struct hnode *n)
 {
-	struct hnode	**pp;
-
-	for (pp = &t->b[n->hash & (t->nb - 1)]; *pp != NULL; pp = &(*pp)->next) {
-		if (*pp == n) {
-			*pp = n->next;
-			n->next = NULL;
-			t->n--;
-			return;
-		}
-	}
+	*n->pprev = n->next;
+	if (n->next != NULL)
+		n->next->pprev = n->pprev;
+	n->next = NULL;
+	n->pprev = NULL;
+	t->n--;
 }

@@ -22,6 +22,7 @@
 
 struct hnode {
 	struct hnode	*next;
+	struct hnode	**pprev;	/* the pointer that points at us: O(1) unlink */
 	uint32_t	 hash;
 };
 
@@ -46,7 +47,7 @@ void htab_free(struct htab *t);
  * insertion itself never fails.
  */
 void htab_insert(struct htab *t, struct hnode *n, uint32_t hash);
-/* Unlinks n, which must be linked in t. */
+/* Unlinks n, which must be linked in t, in constant time. */
 void htab_remove(struct htab *t, struct hnode *n);
 
 /* First node of the bucket for hash; follow ->next and compare ->hash. */
