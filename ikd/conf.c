@@ -1,0 +1,2 @@
+/* conf.c: under construction */
+#include "conf.h"

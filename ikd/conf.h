@@ -1,0 +1,3 @@
+#ifndef IKD_CONF_H
+#define IKD_CONF_H
+#endif

@@ -1,0 +1,2 @@
+/* exch_auth.c: under construction */
+#include "exch_auth.h"

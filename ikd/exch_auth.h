@@ -1,0 +1,3 @@
+#ifndef IKD_EXCH_AUTH_H
+#define IKD_EXCH_AUTH_H
+#endif

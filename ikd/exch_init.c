@@ -1,0 +1,2 @@
+/* exch_init.c: under construction */
+#include "exch_init.h"

@@ -1,0 +1,3 @@
+#ifndef IKD_EXCH_INIT_H
+#define IKD_EXCH_INIT_H
+#endif

@@ -1,0 +1,2 @@
+/* ike_msg.c: under construction */
+#include "ike_msg.h"

@@ -1,0 +1,2 @@
+/* ike_sa.c: under construction */
+#include "ike_sa.h"

@@ -1,0 +1,3 @@
+#ifndef IKD_IKE_SA_H
+#define IKD_IKE_SA_H
+#endif

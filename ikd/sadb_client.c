@@ -1,0 +1,2 @@
+/* sadb_client.c: under construction */
+#include "sadb_client.h"

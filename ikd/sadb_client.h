@@ -1,0 +1,3 @@
+#ifndef IKD_SADB_CLIENT_H
+#define IKD_SADB_CLIENT_H
+#endif
