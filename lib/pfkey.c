@@ -130,9 +130,17 @@ static const char *const msg_names[SADB_MAX + 1] = {
 	[SADB_X_MIGRATE] = "X_MIGRATE",
 };
 
+bool
+pfk_type_ok(uint8_t type)
+{
+	return (type != SADB_RESERVED && type <= SADB_MAX) || type == PFK_X_STATUS;
+}
+
 const char *
 pfk_type_name(uint8_t type)
 {
+	if (type == PFK_X_STATUS)
+		return "X_STATUS";
 	if (type > SADB_MAX || msg_names[type] == NULL)
 		return "UNKNOWN";
 	return msg_names[type];
@@ -526,7 +534,7 @@ dec_header(struct rd *r, struct pfk_msg *m)
 	rd_u16he(r, &m->reserved);
 	rd_u32he(r, &m->seq);
 	rd_u32he(r, &m->pid);
-	if (version != PF_KEY_V2 || m->type == SADB_RESERVED || m->type > SADB_MAX)
+	if (version != PF_KEY_V2 || !pfk_type_ok(m->type))
 		return -EINVAL;
 	if ((size_t)units * PFK_UNIT != r->len)
 		return -EMSGSIZE;
@@ -863,7 +871,7 @@ pfk_encode(const struct pfk_msg *m, struct wr *w)
 	unsigned t;
 	int rc;
 
-	if (m->type == SADB_RESERVED || m->type > SADB_MAX)
+	if (!pfk_type_ok(m->type))
 		return GW_E_BADVAL;
 	wr_u8(w, PF_KEY_V2);
 	wr_u8(w, m->type);

@@ -23,9 +23,17 @@
  *       When only sadb_sa_replay is present the window is 8 * replay.
  *
  *   PFK_EXT_STATS (33): { u16 len = 1 + count, u16 type, u32 count, then
- *       count u64 counters }: per-SA drop counters by reason, in enum order
- *       of the data path's counter table; sent in DUMP/GET replies. At most
- *       PFK_MAX_STATS counters; the length must match count exactly.
+ *       count u64 counters }: the data path's counters in the order of
+ *       enum gwstat (lib/gwstats.h): per SA in DUMP/GET replies, for the
+ *       whole gateway in the PFK_X_STATUS reply. At most PFK_MAX_STATS
+ *       counters; the length must match count exactly.
+ *
+ * Project message type (numbered above SADB_MAX, which RFC 2367 and Linux
+ * leave unused up to 255):
+ *
+ *   PFK_X_STATUS (32): a read-only request for the gateway's counters
+ *       (setkey -s). The request is a bare header (satype 0); the reply
+ *       echoes seq and pid and carries PFK_EXT_STATS.
  *
  * Extensions the codec refuses with EOPNOTSUPP because nothing here acts
  * on them: IDENTITY_SRC/DST, SENSITIVITY, X_KMPRIVATE, X_SEC_CTX,
@@ -44,6 +52,9 @@
 
 #include "addr.h"
 #include "buf.h"
+
+#define PFK_X_STATUS		32	/* message type: the gateway's counters */
+#define PFK_TYPE_MAX		PFK_X_STATUS
 
 #define PFK_EXT_REPLAY		32
 #define PFK_EXT_STATS		33
@@ -206,8 +217,8 @@ pfk_set(struct pfk_msg *m, unsigned ext)
  * length of at least one unit and the size its type requires, known types
  * only, no type twice, address families known and consistent with their
  * sockaddr length, prefix lengths within the family, key bits fitting the
- * extension. Unknown extension types and message types above SADB_MAX are
- * refused. Extension lengths are exact: after its content an extension
+ * extension. Unknown extension types and message types above SADB_MAX
+ * other than PFK_X_STATUS are refused. Extension lengths are exact: after its content an extension
  * may hold only the padding to the next 8-byte boundary. When the SA
  * extension names an algorithm alg.h knows, the key lengths must suit it
  * (not for IPComp, whose encrypt field is a compression id). Keys hold 1
@@ -231,16 +242,18 @@ int pfk_decode(const uint8_t *buf, size_t len, struct pfk_msg *out);
  * reserved fields and length fields filled in. Returns 0 or a negative
  * enum gw_err: GW_E_TOOLONG if w is too small or the message would exceed
  * PFK_MSG_MAX, GW_E_BADVAL for an unencodable field (a message type
- * outside 1..SADB_MAX, a key longer than its buffer or of 0 bits, a count
- * above its PFK_MAX_*, a prefix too long for its family, endpoints on a
- * request that is not tunnel mode, requests in a non-ipsec policy),
+ * pfk_type_ok refuses, a key longer than its buffer or of 0 bits, a
+ * count above its PFK_MAX_*, a prefix too long for its family, endpoints
+ * on a request that is not tunnel mode, requests in a non-ipsec policy),
  * GW_E_FAMILY for an unset address or endpoints of two families,
  * GW_E_UNSUPP for a refused extension, GW_E_UNKNOWN for an unknown one.
  * On failure w may hold a partial message (with key bytes: wipe it).
  */
 int pfk_encode(const struct pfk_msg *m, struct wr *w);
 
-/* Name of a message type ("ADD", "X_SPDADD"), or "UNKNOWN". */
+/* True for the message types the codec knows: 1..SADB_MAX and PFK_X_STATUS. */
+bool pfk_type_ok(uint8_t type);
+/* Name of a message type ("ADD", "X_SPDADD", "X_STATUS"), or "UNKNOWN". */
 const char *pfk_type_name(uint8_t type);
 /* Name of an extension type ("SA", "ADDRESS_SRC"), or "UNKNOWN". */
 const char *pfk_ext_name(unsigned ext);

@@ -26,6 +26,7 @@
 
 #include "addr.h"
 #include "alg.h"
+#include "gwstats.h"
 #include "print.h"
 #include "proto.h"
 
@@ -60,14 +61,6 @@ static const char *const month_words[] = {
 	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 };
-
-/* Drop reasons then traffic counters, in the data path's counter order. */
-static const char *const stat_words[] = {
-	"no_policy", "no_sa", "unknown_spi", "replay", "icv_fail", "bad_pad",
-	"policy_mismatch", "plaintext_required", "oversize", "malformed",
-	"packets_in", "packets_out", "bytes_in", "bytes_out",
-};
-#define STAT_TRAFFIC	10	/* first traffic counter in stat_words */
 
 /* tab[v], or v in decimal when the table has no word for it (as KAME). */
 static void
@@ -759,25 +752,37 @@ print_debug(FILE *out, const struct pfk_msg *m)
 	}
 }
 
-/* One "\t<group>:" line of counters first..last-1, if any exist. */
+enum stats_group { SG_DROP, SG_TRAFFIC, SG_OTHER };
+
+static enum stats_group
+stats_group_of(size_t i)
+{
+	if (gwstats_name(i) == NULL)
+		return SG_OTHER;
+	return gwstats_is_drop(i) ? SG_DROP : SG_TRAFFIC;
+}
+
+/* One "\t<title>:" line with the counters of group g, if it has any. */
 static void
-stats_print_group(FILE *out, const struct pfk_stats *st, const char *group,
-    size_t first, size_t last)
+stats_print_group(FILE *out, const struct pfk_stats *st, const char *title,
+    enum stats_group g)
 {
 	size_t	i, n = st->n > PFK_MAX_STATS ? PFK_MAX_STATS : st->n;
+	bool	any = false;
 
-	if (first >= n)
-		return;
-	if (last > n)
-		last = n;
-	fprintf(out, "\t%s:", group);
-	for (i = first; i < last; i++) {
-		if (i < NELEM(stat_words))
-			fprintf(out, " %s=%" PRIu64, stat_words[i], st->v[i]);
-		else
+	for (i = 0; i < n; i++) {
+		if (stats_group_of(i) != g)
+			continue;
+		if (!any)
+			fprintf(out, "\t%s:", title);
+		any = true;
+		if (g == SG_OTHER)
 			fprintf(out, " counter%zu=%" PRIu64, i, st->v[i]);
+		else
+			fprintf(out, " %s=%" PRIu64, gwstats_name(i), st->v[i]);
 	}
-	fputc('\n', out);
+	if (any)
+		fputc('\n', out);
 }
 
 void
@@ -785,7 +790,7 @@ print_sa_stats(FILE *out, const struct pfk_msg *m)
 {
 	if (!pfk_has(m, PFK_EXT_STATS))
 		return;
-	stats_print_group(out, &m->stats, "drops", 0, STAT_TRAFFIC);
-	stats_print_group(out, &m->stats, "traffic", STAT_TRAFFIC, NELEM(stat_words));
-	stats_print_group(out, &m->stats, "other", NELEM(stat_words), PFK_MAX_STATS);
+	stats_print_group(out, &m->stats, "drops", SG_DROP);
+	stats_print_group(out, &m->stats, "traffic", SG_TRAFFIC);
+	stats_print_group(out, &m->stats, "other", SG_OTHER);
 }

@@ -35,13 +35,14 @@ void print_spd(FILE *out, const struct pfk_msg *m, const struct print_opts *opts
 void print_debug(FILE *out, const struct pfk_msg *m);
 
 /*
- * The counters of a PFK_EXT_STATS extension, which print_sa leaves out to
- * stay byte-compatible with ipsec-tools: one line per group present,
- * "\tdrops:" (counters 0..9: no_policy no_sa unknown_spi replay icv_fail
- * bad_pad policy_mismatch plaintext_required oversize malformed),
- * "\ttraffic:" (10..13: packets_in packets_out bytes_in bytes_out) and
- * "\tother:" (counter<i> beyond), each counter as " name=value".
- * Prints nothing when the extension is absent.
+ * The counters of a PFK_EXT_STATS extension (per SA, or the gateway's
+ * from PFK_X_STATUS), which print_sa leaves out to stay byte-compatible
+ * with ipsec-tools: one line per group present, in counter order within
+ * it: "\tdrops:" (counters gwstats_is_drop calls drops: no_policy no_sa
+ * unknown_spi replay icv_fail ...), "\ttraffic:" (the other named ones:
+ * packets_in bytes_in packets_out bytes_out ...) and "\tother:"
+ * (counter<i> for indices lib/gwstats.h does not name), each counter as
+ * " name=value". Prints nothing when the extension is absent.
  */
 void print_sa_stats(FILE *out, const struct pfk_msg *m);
 

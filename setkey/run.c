@@ -9,6 +9,7 @@
  * undoes, newest first, what this run applied.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -19,6 +20,7 @@
 #include "log.h"
 #include "run.h"
 #include "secmem.h"
+#include "snapshot.h"
 
 struct flight {
 	uint32_t		 seq;
@@ -43,6 +45,7 @@ struct script {
 	size_t			 cap;
 	size_t			 nundone;	/* undone without trouble */
 	bool			 failed;
+	struct snap		 snap;		/* before the first destructive command */
 };
 
 /* Successful undos listed one by one; problems are always listed. */
@@ -140,8 +143,7 @@ run_recv(struct run *r, struct pfk_msg *m)
 	return 1;
 }
 
-/* Sends m and waits for the reply with its type and seq; false if lost. */
-static bool
+bool
 run_request(struct run *r, struct pfk_msg *m, struct pfk_msg *reply)
 {
 	uint32_t seq;
@@ -157,35 +159,11 @@ run_request(struct run *r, struct pfk_msg *m, struct pfk_msg *reply)
 	return false;
 }
 
-static bool
-sup_has(const struct pfk_supported *s, uint8_t id)
-{
-	size_t i;
-
-	for (i = 0; i < s->n && i < PFK_MAX_SUPPORTED; i++)
-		if (s->alg[i].id == id)
-			return true;
-	return false;
-}
-
-static unsigned
-check_alg(const struct run *r, const char *file, const struct sk_alg *a,
-    const struct pfk_supported *sup)
-{
-	if (a->alg == NULL || sup_has(sup, a->alg->id))
-		return 0;
-	fprintf(r->err, "%s:%u:%u: algorithm %s is not supported by tunneld\n", file,
-	    a->line, a->col, a->alg->name);
-	return 1;
-}
-
 /* REGISTER, then every add/update algorithm against the SUPPORTED lists. */
 static bool
 run_check_algs(struct run *r, const struct setkey_cmds *cmds)
 {
-	const struct setkey_cmd *c;
 	struct pfk_msg *m, *reply;
-	unsigned nerr = 0;
 	bool ok;
 
 	if ((m = calloc(2, sizeof(*m))) == NULL)
@@ -200,13 +178,7 @@ run_check_algs(struct run *r, const struct setkey_cmds *cmds)
 		ok = false;
 		goto out;
 	}
-	for (c = cmds->head; c != NULL; c = c->next) {
-		if (c->op != SK_ADD && c->op != SK_UPDATE)
-			continue;
-		nerr += check_alg(r, cmds->file, &c->u.sa.enc, &reply->sup_enc);
-		nerr += check_alg(r, cmds->file, &c->u.sa.auth, &reply->sup_auth);
-	}
-	ok = nerr == 0;
+	ok = cmd_check_supported(cmds, reply, r->err) == 0;
 out:
 	free(m);
 	return ok;
@@ -224,6 +196,7 @@ done_add(struct script *s, size_t idx, const struct setkey_cmd *c, uint32_t spi)
 		s->done = d;
 	}
 	s->done[s->ndone++] = (struct done){ idx, c, spi };
+	snap_note(&s->snap, c, spi);
 }
 
 static void
@@ -301,15 +274,8 @@ script_send(struct script *s, const struct setkey_cmd *c, size_t idx)
 	free(m);
 }
 
-typedef void dump_fn(void *arg, const struct pfk_msg *m);
-
-/*
- * Sends a DUMP or X_SPDDUMP and calls fn for every entry up to the one
- * with seq 0. Returns 0, the errno of a refusal (ENOENT: nothing to
- * dump), or -1 when the connection is gone.
- */
-static int
-dump_each(struct run *r, uint8_t type, uint8_t satype, dump_fn *fn, void *arg)
+int
+run_dump_each(struct run *r, uint8_t type, uint8_t satype, run_dump_fn *fn, void *arg)
 {
 	struct pfk_msg *m;
 	unsigned entry_ext = type == SADB_X_SPDDUMP ? SADB_X_EXT_POLICY : SADB_EXT_SA;
@@ -372,7 +338,7 @@ dump_print(struct run *r, bool spd, uint8_t satype)
 	int rc;
 
 	r->popts.now = time(NULL);
-	rc = dump_each(r, spd ? SADB_X_SPDDUMP : SADB_DUMP, satype,
+	rc = run_dump_each(r, spd ? SADB_X_SPDDUMP : SADB_DUMP, satype,
 	    spd ? dump_print_spd : dump_print_sa, &d);
 	if (rc == ENOENT)
 		rc = 0;
@@ -425,7 +391,7 @@ script_deleteall(struct script *s, const struct setkey_cmd *c, size_t idx)
 	size_t i;
 	int rc;
 
-	rc = dump_each(s->r, SADB_DUMP, c->u.sa.satype, victim_add, &vs);
+	rc = run_dump_each(s->r, SADB_DUMP, c->u.sa.satype, victim_add, &vs);
 	if (rc > 0 && rc != ENOENT)
 		refused(s, c, rc);
 	if ((reply = malloc(sizeof(*reply))) == NULL)
@@ -471,6 +437,10 @@ script_step(struct script *s, const struct setkey_cmd *c, size_t idx)
 	script_drain(s);
 	if (s->failed || s->r->dead)
 		return;
+	if (!snap_before(&s->snap, s->r, s->cmds->file, c)) {
+		s->failed = true;
+		return;
+	}
 	switch (c->op) {
 	case SK_DUMP:
 	case SK_SPDDUMP:
@@ -508,6 +478,8 @@ undo_one(struct script *s, const struct done *d, struct pfk_msg *m)
 		/* Name the SPI tunneld chose, not the 0 that was asked for. */
 		snprintf(desc + n, sizeof(desc) - n, " (got 0x%x)", d->spi);
 	}
+	if (snap_covers(&s->snap, d->c))
+		return;		/* snap_restore() puts back what it destroyed */
 	if (cmd_undo_kind(d->c) == CMD_UNDO_NEVER) {
 		fprintf(r->err, "%s:%u: %s was applied and cannot be undone\n", file, d->c->line,
 		    desc);
@@ -551,6 +523,7 @@ script_rollback(struct script *s)
 		fprintf(s->r->err, "setkey: and %zu more commands undone\n",
 		    s->nundone - RUN_UNDO_SHOWN);
 	free(m);
+	snap_restore(&s->snap, s->r, s->cmds->file);
 }
 
 int
@@ -569,6 +542,7 @@ run_script(struct run *r, const struct setkey_cmds *cmds)
 		s.failed = true;
 	if (s.failed)
 		script_rollback(&s);
+	snap_free(&s.snap);
 	free(s.done);
 	fflush(r->out);
 	return s.failed ? 1 : 0;
@@ -605,6 +579,54 @@ run_flush(struct run *r, bool spd)
 	}
 	free(m);
 	return ret;
+}
+
+/* One SA of setkey -s: who, which, and its counters. */
+static void
+status_print_sa(void *arg, const struct pfk_msg *m)
+{
+	static const char *const states[] = { "larval", "mature", "dying", "dead" };
+	struct run	*r = arg;
+	char		 src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+
+	if (!pfk_has(m, SADB_EXT_ADDRESS_SRC) || !pfk_has(m, SADB_EXT_ADDRESS_DST))
+		return;
+	fprintf(r->out, "%s %s spi=%" PRIu32 "(0x%08" PRIx32 ") reqid=%" PRIu32 " %s\n",
+	    addr_ntop(&m->src.addr, src, sizeof(src)), addr_ntop(&m->dst.addr, dst, sizeof(dst)),
+	    m->sa.spi, m->sa.spi, pfk_has(m, SADB_X_EXT_SA2) ? m->sa2.reqid : 0,
+	    m->sa.state < 4 ? states[m->sa.state] : "unknown");
+	print_sa_stats(r->out, m);
+}
+
+int
+run_status(struct run *r)
+{
+	struct pfk_msg	*m;
+	int		 rc = 1;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		fatal("run_status");
+	m->type = PFK_X_STATUS;
+	if (!run_request(r, m, m))
+		goto out;
+	if (m->errnum != 0) {
+		fprintf(r->err, "setkey: tunneld refused the status request: %s\n",
+		    strerror(m->errnum));
+		goto out;
+	}
+	fputs("global:\n", r->out);
+	print_sa_stats(r->out, m);
+	rc = run_dump_each(r, SADB_DUMP, SADB_SATYPE_UNSPEC, status_print_sa, r);
+	if (rc == ENOENT) {
+		fputs("No SAD entries.\n", r->out);
+		rc = 0;
+	} else if (rc > 0)
+		fprintf(r->err, "setkey: dump refused: %s\n", strerror(rc));
+	rc = rc == 0 ? 0 : 1;
+out:
+	fflush(r->out);
+	free(m);
+	return rc;
 }
 
 static void

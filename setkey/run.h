@@ -52,10 +52,13 @@ void run_free(struct run *r);
 
 /*
  * Applies a parsed script: REGISTER and a check of every add/update
- * algorithm against the daemon's SUPPORTED lists (nothing is sent if one
- * is missing), then each command in order. On the first refusal it stops,
- * undoes what this run applied where an inverse exists, says what could
- * not be undone, and returns 1. Returns 0 when every command succeeded.
+ * algorithm and key length against the daemon's SUPPORTED lists (nothing
+ * is sent if one fails), then each command in order, with a snapshot of
+ * the SAD and SPD before the first destructive one (snapshot.h). On the
+ * first refusal it stops, undoes what this run applied where an inverse
+ * exists, restores from the snapshot what flush ... spdupdate removed or
+ * changed, says what could not be undone, and returns 1. Returns 0 when
+ * every command succeeded.
  */
 int run_script(struct run *r, const struct setkey_cmds *cmds);
 
@@ -68,6 +71,31 @@ int run_dump(struct run *r, bool spd, uint8_t satype);
 
 /* setkey -F / -FP. Returns 0 or 1. */
 int run_flush(struct run *r, bool spd);
+
+/*
+ * setkey -s (a project extension): the gateway's counters (PFK_X_STATUS)
+ * under "global:", then for each SA of a DUMP its "src dst" line with
+ * SPI, reqid and state and its counters, both as print_sa_stats prints
+ * them. Returns 0, or 1 when tunneld refused or the connection failed.
+ */
+int run_status(struct run *r);
+
+/*
+ * Stamps m with our pid and the next seq, sends it and waits for the
+ * reply of its type and seq into reply (which may be m). Returns false
+ * when the connection is lost (r->dead is then set).
+ */
+bool run_request(struct run *r, struct pfk_msg *m, struct pfk_msg *reply);
+
+/* Called by run_dump_each() for every entry of a dump. */
+typedef void run_dump_fn(void *arg, const struct pfk_msg *m);
+
+/*
+ * Sends a DUMP (of satype) or X_SPDDUMP and calls fn for every entry up
+ * to the one with seq 0. Returns 0, the errno of a refusal (ENOENT:
+ * nothing to dump), or -1 when the connection is gone.
+ */
+int run_dump_each(struct run *r, uint8_t type, uint8_t satype, run_dump_fn *fn, void *arg);
 
 /*
  * setkey -x: X_PROMISC, then every message with a local HH:MM:SS.uuuuuu

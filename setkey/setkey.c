@@ -6,6 +6,7 @@
  *   setkey [-Papv] [-S path] -D	dump the SAD (-P: the SPD)
  *   setkey [-Pv] [-S path] -F		flush the SAD (-P: the SPD)
  *   setkey [-S path] -x		print all PF_KEY traffic
+ *   setkey [-S path] -s		the data path's counters (extension)
  *
  * Deviation from ipsec-tools: -c reads all of stdin first and then works
  * like -f (the whole script is parsed and checked before anything is
@@ -31,7 +32,7 @@
 
 #define SCRIPT_MAX	(1024u * 1024 * 1024)	/* largest script read, bytes */
 
-enum mode { M_NONE, M_FILE, M_STDIN, M_DUMP, M_FLUSH, M_MONITOR };
+enum mode { M_NONE, M_FILE, M_STDIN, M_DUMP, M_FLUSH, M_MONITOR, M_STATUS };
 
 struct opts {
 	enum mode	 mode;
@@ -55,8 +56,11 @@ usage(int status)
 	    "       setkey [-Papv] [-S path] -D\n"
 	    "       setkey [-Pv] [-S path] -F\n"
 	    "       setkey [-S path] -x\n"
+	    "       setkey [-S path] -s\n"
 	    "       setkey -h | -V\n"
 	    "-c reads the whole script from stdin before applying it.\n"
+	    "-s (not in ipsec-tools) prints tunneld's counters: the gateway's, then\n"
+	    "   each SA's drops by reason and traffic.\n"
 	    "The socket is -S, else $%s, else %s.\n", CTLSOCK_ENV, CTLSOCK_DEFAULT);
 	exit(status);
 }
@@ -65,7 +69,7 @@ static void
 set_mode(struct opts *o, enum mode m)
 {
 	if (o->mode != M_NONE && o->mode != m) {
-		fprintf(stderr, "setkey: choose one of -f, -c, -D, -F and -x\n");
+		fprintf(stderr, "setkey: choose one of -f, -c, -D, -F, -s and -x\n");
 		usage(1);
 	}
 	o->mode = m;
@@ -98,7 +102,7 @@ parse_args(int argc, char **argv, struct opts *o)
 {
 	int ch;
 
-	while ((ch = getopt(argc, argv, "acDf:FhnpPS:vVx")) != -1) {
+	while ((ch = getopt(argc, argv, "acDf:FhnpPsS:vVx")) != -1) {
 		switch (ch) {
 		case 'a': o->all = true; break;
 		case 'c': set_mode(o, M_STDIN); break;
@@ -109,6 +113,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'n': o->noact = true; break;
 		case 'p': o->ports = true; break;
 		case 'P': o->policy = true; break;
+		case 's': set_mode(o, M_STATUS); break;
 		case 'S': o->sock = optarg; break;
 		case 'v': o->verbose = true; break;
 		case 'V':
@@ -262,6 +267,9 @@ talk(const struct opts *o, const struct setkey_cmds *cmds)
 		break;
 	case M_MONITOR:
 		rc = run_monitor(&r);
+		break;
+	case M_STATUS:
+		rc = run_status(&r);
 		break;
 	case M_NONE:
 		break;

@@ -8,6 +8,8 @@
 #include "log.h"
 #include "samsg.h"
 
+_Static_assert(GWSTAT_MAX <= PFK_MAX_STATS, "PFK_EXT_STATS holds every counter");
+
 /* Changes state, or sees every message: root and the owner only. */
 #define KEY_F_MUTATES	0x1
 
@@ -17,7 +19,7 @@ struct key_dispatch {
 	key_handler	*fn;
 };
 
-static key_handler key_register, key_promisc_set;
+static key_handler key_register, key_promisc_set, key_status;
 
 #define ADDRS	(PFK_BIT(SADB_EXT_ADDRESS_SRC) | PFK_BIT(SADB_EXT_ADDRESS_DST))
 #define SA	PFK_BIT(SADB_EXT_SA)
@@ -27,9 +29,9 @@ static key_handler key_register, key_promisc_set;
 /*
  * What clients may send. Types without a handler (ACQUIRE and EXPIRE come
  * from the kernel side, X_SPDSETIDX, X_MIGRATE...) are refused with
- * EOPNOTSUPP.
+ * EOPNOTSUPP. pfk_decode lets only types up to PFK_TYPE_MAX through.
  */
-static const struct key_dispatch key_table[SADB_MAX + 1] = {
+static const struct key_dispatch key_table[PFK_TYPE_MAX + 1] = {
 	[SADB_GETSPI] =		{ ADDRS,	MUT,	key_sa_getspi },
 	[SADB_UPDATE] =		{ SA | ADDRS,	MUT,	key_sa_update },
 	[SADB_ADD] =		{ SA | ADDRS,	MUT,	key_sa_add },
@@ -46,6 +48,7 @@ static const struct key_dispatch key_table[SADB_MAX + 1] = {
 	[SADB_X_SPDDUMP] =	{ 0,		0,	key_spd_dump },
 	[SADB_X_SPDFLUSH] =	{ 0,		MUT,	key_spd_flush },
 	[SADB_X_SPDDELETE2] =	{ POL,		MUT,	key_spd_delete2 },
+	[PFK_X_STATUS] =	{ 0,		0,	key_status },
 };
 
 #undef ADDRS
@@ -54,6 +57,7 @@ static const struct key_dispatch key_table[SADB_MAX + 1] = {
 #undef MUT
 
 static void key_expire(void *arg, const struct sa *sa, enum sa_expire kind);
+static void key_release(void *arg, struct sa *sa);
 
 int
 key_init(struct key *k, const struct key_io *io)
@@ -64,6 +68,7 @@ key_init(struct key *k, const struct key_io *io)
 	k->io = io;
 	TAILQ_INIT(&k->clients);
 	k->sink.expire = key_expire;
+	k->sink.release = key_release;
 	k->sink.arg = k;
 	seed[0] = io->random(io->arg);
 	seed[1] = io->random(io->arg);
@@ -92,6 +97,12 @@ key_free(struct key *k)
 	secure_free(k->obuf, PFK_MSG_MAX);
 	secure_free(k->pbuf, PFK_MSG_MAX);
 	k->obuf = k->pbuf = NULL;
+}
+
+void
+key_set_dp(struct key *k, const struct key_dp *dp)
+{
+	k->dp = dp;
 }
 
 void
@@ -384,6 +395,33 @@ key_expire(void *arg, const struct sa *sa, enum sa_expire kind)
 	    mono, k->io->wall(k->io->arg));
 	log_debug("spi 0x%08x: %s expire", sa->cfg.spi, kind == SA_EXPIRE_HARD ? "hard" : "soft");
 	key_emit(k, &m, NULL, KEY_TO_SATYPE);
+}
+
+/* The SAD frees sa: its data path state goes with it. */
+static void
+key_release(void *arg, struct sa *sa)
+{
+	struct key	*k = arg;
+
+	if (sa->dp != NULL && k->dp != NULL && k->dp->sa_free != NULL)
+		k->dp->sa_free(k->dp->arg, sa->dp);
+	sa->dp = NULL;
+}
+
+/* PFK_X_STATUS: the gateway's counters, for setkey -s. */
+static int
+key_status(struct key_req *r)
+{
+	struct pfk_msg	out;
+	size_t		i;
+
+	key_reply_init(r, &out);
+	out.stats.n = GWSTAT_MAX;
+	for (i = 0; i < GWSTAT_MAX; i++)
+		out.stats.v[i] = r->k->stats[i];
+	pfk_set(&out, PFK_EXT_STATS);
+	key_emit(r->k, &out, r->c, KEY_TO_SENDER);
+	return 0;
 }
 
 void

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gwstats.h"
 #include "sad.h"
 #include "spd.h"
 
@@ -57,11 +58,31 @@ struct key_io {
 	void		 *arg;
 };
 
+/*
+ * The data path's hooks into the engine, all optional (tunneld -n runs
+ * without them). sa_prepare() builds the per-SA state (keyed crypto,
+ * replay window) for cfg before an ADD or UPDATE installs it: 0 with
+ * *state set, or a positive errno that fails the request with nothing
+ * changed. sa_free() releases such a state when its SA goes (or was
+ * never installed). sa_ready() says sa has just become usable (ADD,
+ * UPDATE) and spd_changed() that policies were added or removed; neither
+ * may change the SAD or SPD.
+ */
+struct key_dp {
+	int	(*sa_prepare)(void *arg, const struct sa_cfg *cfg, void **state);
+	void	(*sa_free)(void *arg, void *state);
+	void	(*sa_ready)(void *arg, struct sa *sa);
+	void	(*spd_changed)(void *arg);
+	void	 *arg;
+};
+
 struct key {
 	struct sad		 sad;
 	struct spd		 spd;
 	struct sad_sink		 sink;
 	const struct key_io	*io;
+	const struct key_dp	*dp;		/* NULL: no data path */
+	uint64_t		 stats[GWSTAT_MAX];	/* the gateway's counters (PFK_X_STATUS) */
 	struct key_client_list	 clients;
 	size_t			 npromisc;
 	uint8_t			*obuf;		/* PFK_MSG_MAX: one encoded message */
@@ -77,6 +98,12 @@ struct key {
 int key_init(struct key *k, const struct key_io *io);
 /* Frees the SAD (wiping keys), the SPD and the buffers; clients are the caller's. */
 void key_free(struct key *k);
+/*
+ * Connects the data path (dp borrowed; it must outlive k, or be replaced
+ * by NULL before it goes). Call it before the first SA is added: SAs
+ * added earlier have no data path state and carry no traffic.
+ */
+void key_set_dp(struct key *k, const struct key_dp *dp);
 
 /* Adds c (owned by the caller) as a client with these credentials. */
 void key_attach(struct key *k, struct key_client *c, uid_t uid, pid_t pid, bool priv);

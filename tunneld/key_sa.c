@@ -50,6 +50,40 @@ key_sa_named(const struct key_req *r)
 	return sa;
 }
 
+/*
+ * The data path's state for cfg, built before the SAD changes so that a
+ * refusal leaves it untouched. 0 (state NULL without a data path) or an
+ * errno.
+ */
+static int
+key_sa_prepare(struct key *k, const struct sa_cfg *cfg, void **state)
+{
+	int	err;
+
+	*state = NULL;
+	if (k->dp == NULL || k->dp->sa_prepare == NULL)
+		return 0;
+	if ((err = k->dp->sa_prepare(k->dp->arg, cfg, state)) != 0)
+		log_debug("spi 0x%08x: the data path refused the SA: %s", cfg->spi,
+		    strerror(err));
+	return err;
+}
+
+static void
+key_sa_unprepare(struct key *k, void *state)
+{
+	if (state != NULL && k->dp != NULL && k->dp->sa_free != NULL)
+		k->dp->sa_free(k->dp->arg, state);
+}
+
+/* sa just became usable: packets held for it may go. */
+static void
+key_sa_ready(struct key *k, struct sa *sa)
+{
+	if (k->dp != NULL && k->dp->sa_ready != NULL)
+		k->dp->sa_ready(k->dp->arg, sa);
+}
+
 static int
 key_sa_spirange(const struct pfk_msg *m, uint32_t *min, uint32_t *max)
 {
@@ -98,6 +132,27 @@ key_sa_getspi(struct key_req *r)
 	return 0;
 }
 
+/* Completes the LARVAL sa with cfg, data path state first. 0 or an errno. */
+static int
+key_sa_complete(struct key_req *r, struct sa *sa, struct sa_cfg *cfg)
+{
+	void	*state;
+	int	 err;
+
+	/* Without SA2 the SA keeps what GETSPI reserved it for. */
+	if (!pfk_has(r->m, SADB_X_EXT_SA2)) {
+		cfg->mode = sa->cfg.mode;
+		cfg->reqid = sa->cfg.reqid;
+	}
+	if ((err = key_sa_prepare(r->k, cfg, &state)) != 0)
+		return err;
+	sad_update(&r->k->sad, sa, cfg, r->mono);
+	sa->dp = state;
+	key_sa_announce(r, sa, KEY_SA_ECHO);
+	key_sa_ready(r->k, sa);
+	return 0;
+}
+
 /* UPDATE: complete a LARVAL SA; it becomes MATURE. */
 int
 key_sa_update(struct key_req *r)
@@ -113,15 +168,8 @@ key_sa_update(struct key_req *r)
 	else if (sa->state != SA_LARVAL) {
 		log_debug("UPDATE: spi 0x%08x: SA is not larval", sa->cfg.spi);
 		err = EINVAL;
-	} else {
-		/* Without SA2 the SA keeps what GETSPI reserved it for. */
-		if (!pfk_has(r->m, SADB_X_EXT_SA2)) {
-			cfg.mode = sa->cfg.mode;
-			cfg.reqid = sa->cfg.reqid;
-		}
-		sad_update(&r->k->sad, sa, &cfg, r->mono);
-		key_sa_announce(r, sa, KEY_SA_ECHO);
-	}
+	} else
+		err = key_sa_complete(r, sa, &cfg);
 	gw_key_clear(&cfg.enc_key);
 	gw_key_clear(&cfg.auth_key);
 	return err;
@@ -132,19 +180,27 @@ int
 key_sa_add(struct key_req *r)
 {
 	struct sa_cfg	 cfg;
-	struct sa	*sa;
+	struct sa	*sa = NULL;
+	void		*state = NULL;
 	int		 err;
 
 	if ((err = samsg_cfg(r->m, &cfg)) != 0)
 		return err;
-	err = -sad_add(&r->k->sad, &cfg, SA_MATURE, r->mono, r->m->seq, r->m->pid, &sa);
+	/* The cheap EEXIST check first: no crypto set up for a duplicate. */
+	if (sad_find(&r->k->sad, cfg.satype, &cfg.dst, cfg.spi) != NULL)
+		err = EEXIST;
+	else if ((err = key_sa_prepare(r->k, &cfg, &state)) == 0)
+		err = -sad_add(&r->k->sad, &cfg, SA_MATURE, r->mono, r->m->seq, r->m->pid, &sa);
 	gw_key_clear(&cfg.enc_key);
 	gw_key_clear(&cfg.auth_key);
 	if (err != 0) {
+		key_sa_unprepare(r->k, state);
 		log_debug("ADD: spi 0x%08x: %s", r->m->sa.spi, strerror(err));
 		return err;
 	}
+	sa->dp = state;
 	key_sa_announce(r, sa, KEY_SA_ECHO);
+	key_sa_ready(r->k, sa);
 	return 0;
 }
 

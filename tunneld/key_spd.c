@@ -6,6 +6,14 @@
 #include "log.h"
 #include "spmsg.h"
 
+/* Tells the data path the SPD changed (it keeps a firewall in step). */
+static void
+key_spd_changed(struct key *k)
+{
+	if (k->dp != NULL && k->dp->spd_changed != NULL)
+		k->dp->spd_changed(k->dp->arg);
+}
+
 /* Sends p to the sender (seq given) and, for changes, to the listeners. */
 static void
 key_spd_answer(struct key_req *r, const struct policy *p, unsigned parts, uint32_t seq,
@@ -35,6 +43,7 @@ key_spd_add(struct key_req *r)
 	}
 	log_debug("%s: policy %u", pfk_type_name(r->m->type), p->id);
 	key_spd_answer(r, p, 0, r->m->seq, KEY_TO_SENDER | KEY_TO_LISTENERS);
+	key_spd_changed(r->k);
 	return 0;
 }
 
@@ -48,6 +57,7 @@ key_spd_drop(struct key_req *r, struct policy *p)
 	spmsg_fill(&out, p, 0, r->mono, r->wall);
 	spd_remove(&r->k->spd, p);
 	key_emit(r->k, &out, r->c, KEY_TO_SENDER | KEY_TO_LISTENERS);
+	key_spd_changed(r->k);
 }
 
 /* X_SPDDELETE: by selector and direction. */
@@ -107,6 +117,7 @@ key_spd_flush(struct key_req *r)
 	log_debug("X_SPDFLUSH: %zu policies removed", n);
 	key_reply_init(r, &out);
 	key_emit(r->k, &out, r->c, KEY_TO_SENDER | KEY_TO_LISTENERS);
+	key_spd_changed(r->k);
 	return 0;
 }
 

@@ -356,6 +356,15 @@ sad_reached(const struct sa_lifetime *lt, const struct sa_current *cur)
 	    (lt->allocations != 0 && cur->packets >= lt->allocations);
 }
 
+void
+sad_retire(struct sad *sad, struct sa *sa)
+{
+	sa->state = SA_DEAD;
+	sad_report(sad, sa, SA_EXPIRE_HARD);
+	sad_unlink(sad, sa);
+	TAILQ_INSERT_TAIL(&sad->dead, sa, entry);
+}
+
 int
 sad_account(struct sad *sad, struct sa *sa, enum sa_dir dir, size_t len, uint64_t now)
 {
@@ -364,18 +373,15 @@ sad_account(struct sad *sad, struct sa *sa, enum sa_dir dir, size_t len, uint64_
 	 * would take it past retires the SA instead of being counted.
 	 */
 	if (sad_would_pass(&sa->cfg.hard, &sa->cur, len)) {
-		sa->state = SA_DEAD;
-		sad_report(sad, sa, SA_EXPIRE_HARD);
-		sad_unlink(sad, sa);
-		TAILQ_INSERT_TAIL(&sad->dead, sa, entry);
+		sad_retire(sad, sa);
 		return -1;
 	}
 	if (sa->cur.usetime == 0)
 		sa->cur.usetime = now;
 	sa->cur.bytes += len;
 	sa->cur.packets++;
-	sa->stats[dir == SA_DIR_IN ? STAT_PACKETS_IN : STAT_PACKETS_OUT]++;
-	sa->stats[dir == SA_DIR_IN ? STAT_BYTES_IN : STAT_BYTES_OUT] += len;
+	sa->stats[dir == SA_DIR_IN ? GWSTAT_PACKETS_IN : GWSTAT_PACKETS_OUT]++;
+	sa->stats[dir == SA_DIR_IN ? GWSTAT_BYTES_IN : GWSTAT_BYTES_OUT] += len;
 	if (!sa->soft_expire_sent && sad_reached(&sa->cfg.soft, &sa->cur))
 		sad_soft(sad, sa);
 	return 0;

@@ -29,7 +29,7 @@
 #include "alg.h"
 #include "htab.h"
 #include "secmem.h"
-#include "stats.h"
+#include "gwstats.h"
 
 #define SAD_LARVAL_LIFETIME	30	/* seconds a GETSPI SA waits for UPDATE */
 #define SAD_REPLAY_DEFAULT	256	/* window in packets when none was asked for */
@@ -102,7 +102,7 @@ struct sa {
 	struct sa_cfg		 cfg;
 	enum sa_state		 state;
 	struct sa_current	 cur;
-	uint64_t		 stats[STAT_MAX];
+	uint64_t		 stats[GWSTAT_SA_MAX];	/* enum gwstat, per SA */
 	uint64_t		 seq_out;	/* last ESP sequence number sent */
 	bool			 soft_expire_sent;
 	uint32_t		 msg_seq;	/* sadb_msg_seq of the creating request */
@@ -206,6 +206,13 @@ void sad_tick(struct sad *sad, uint64_t now);
  * drop the packet and not use sa after it returns to the event loop.
  */
 int sad_account(struct sad *sad, struct sa *sa, enum sa_dir dir, size_t len, uint64_t now);
+
+/*
+ * Hard-expires sa at once, as sad_account does at a hard limit: reported,
+ * taken out of every lookup and DUMP, freed at the next sad_tick. For a
+ * sequence number space that ran out (RFC 4303 3.3.3).
+ */
+void sad_retire(struct sad *sad, struct sa *sa);
 
 /* Insertion-order iteration, for DUMP. */
 struct sa *sad_first(const struct sad *sad);

@@ -7,7 +7,7 @@
 #include "log.h"
 #include "samsg.h"
 
-_Static_assert(STAT_MAX <= PFK_MAX_STATS, "PFK_EXT_STATS holds every counter");
+_Static_assert(GWSTAT_SA_MAX <= PFK_MAX_STATS, "PFK_EXT_STATS holds every counter");
 
 /* Debug line for a refused SA; the caller returns the errno. */
 #define SAMSG_REFUSE(m, fmt, ...) \
@@ -351,8 +351,8 @@ samsg_fill(struct pfk_msg *m, const struct sa *sa, unsigned parts, uint64_t mono
 		pfk_set(m, PFK_EXT_REPLAY);
 	}
 	if (parts & SAMSG_STATS) {
-		m->stats.n = STAT_MAX;
-		for (i = 0; i < STAT_MAX; i++)
+		m->stats.n = GWSTAT_SA_MAX;
+		for (i = 0; i < GWSTAT_SA_MAX; i++)
 			m->stats.v[i] = sa->stats[i];
 		pfk_set(m, PFK_EXT_STATS);
 	}

@@ -128,6 +128,16 @@ spmsg_policy(const struct pfk_msg *m, struct policy *out)
 		SPMSG_REFUSE(m, "%zu requests, at most %d", m->policy.nreq, PFK_MAX_REQ);
 		return EINVAL;
 	}
+	/*
+	 * The data path applies one esp/tunnel request per packet; taking a
+	 * bundle and protecting with its first request only would be less
+	 * than the policy asks for.
+	 */
+	if (m->policy.nreq > 1) {
+		SPMSG_REFUSE(m, "SA bundles (%zu requests) are not implemented, only one",
+		    m->policy.nreq);
+		return EOPNOTSUPP;
+	}
 	for (i = 0; i < m->policy.nreq; i++)
 		if ((err = spmsg_req(m, &m->policy.req[i], &out->req[i])) != 0)
 			return err;

@@ -2,8 +2,8 @@
  * spmsg.h: PF_KEY X_SPD* messages to SPD entries and back.
  *
  * spmsg_policy() decides which policies tunneld accepts: directions in,
- * out and fwd; actions discard, none and ipsec; requests for ESP in
- * tunnel mode with both endpoints. It validates everything before the
+ * out and fwd; actions discard, none and ipsec; one request (no SA
+ * bundles), for ESP in tunnel mode with both endpoints. It validates everything before the
  * SPD is touched and logs why it refused at debug level.
  */
 #ifndef TUNNELD_SPMSG_H
@@ -25,7 +25,7 @@ int spmsg_selector(const struct pfk_msg *m, uint8_t *dir, struct gw_sel *sel);
 /*
  * Fills out (zeroed first) from an X_SPDADD/X_SPDUPDATE message. Returns
  * 0 or a positive errno: EINVAL for malformed policies, EOPNOTSUPP for
- * AH/IPComp or transport requests and policy lifetimes.
+ * AH/IPComp or transport requests, bundles and policy lifetimes.
  */
 int spmsg_policy(const struct pfk_msg *m, struct policy *out);
 

@@ -1,6 +1,7 @@
 /*
- * tunneld.c: main(): options, the PF_KEY socket, the pid file, the event
- * loop with its one-second lifetime timer, signals.
+ * tunneld.c: main(): options, the PF_KEY socket, the pid file, the data
+ * path (dpio.c, unless -n), the event loop with its one-second lifetime
+ * timer, signals (TERM/INT: exit; USR1: interface state and counters).
  */
 #include <sys/stat.h>
 
@@ -22,9 +23,12 @@
 #include "gw_config.h"
 #include "ctl.h"
 #include "ctlsock.h"
+#include "dpio.h"
 #include "key.h"
 #include "log.h"
 #include "pidfile.h"
+#include "pkt.h"
+#include "tun.h"
 
 struct opts {
 	bool		 foreground;
@@ -32,14 +36,50 @@ struct opts {
 	const char	*socket;
 	const char	*pidfile;
 	const char	*user;
+	bool		 ctl_only;	/* -n: no TUN, sockets or nft */
+	const char	*local;		/* -L */
+	const char	*remote;	/* -R */
+	const char	*port;		/* -U */
+	struct dpio_conf dp;
 };
 
 static _Noreturn void
 usage(int status)
 {
 	fprintf(status == 0 ? stdout : stderr,
-	    "usage: tunneld [-dFhV] [-p pidfile] [-S socket] [-u user]\n");
+	    "usage: tunneld [-dFhnV] [-i ifname] [-L local -R remote] [-p pidfile]\n"
+	    "               [-S socket] [-U port] [-u user]\n"
+	    "-i: TUN interface (default %s); -L/-R: gif tunnel outer addresses;\n"
+	    "-U: NAT-T UDP port (default %d, 0: none); -n: PF_KEY only, no data path.\n",
+	    TUN_DEFAULT_NAME, PKT_NATT_PORT);
 	exit(status);
+}
+
+/* -L, -R and -U into the data path configuration; exits on a bad value. */
+static void
+opts_dp(struct opts *o)
+{
+	char	*end;
+	long	 v;
+
+	o->dp.udp_port = PKT_NATT_PORT;
+	if (o->port != NULL) {
+		errno = 0;
+		v = strtol(o->port, &end, 10);
+		if (errno != 0 || end == o->port || *end != '\0' || v < 0 || v > 65535)
+			fatalx("-U %s: not a port number (0..65535)", o->port);
+		o->dp.udp_port = (uint16_t)v;
+	}
+	if ((o->local == NULL) != (o->remote == NULL))
+		fatalx("-L and -R go together: the gif tunnel's two outer addresses");
+	if (o->local == NULL)
+		return;
+	if (addr_parse(o->local, &o->dp.local) != 0 || addr_parse(o->remote, &o->dp.remote) != 0)
+		fatalx("-L %s -R %s: not numeric IPv4 or IPv6 addresses", o->local, o->remote);
+	if (o->dp.local.af != o->dp.remote.af)
+		fatalx("-L %s -R %s: the two addresses must be of one family", o->local,
+		    o->remote);
+	o->dp.gif = true;
 }
 
 static void
@@ -48,7 +88,7 @@ opts_parse(int argc, char *argv[], struct opts *o)
 	int	ch;
 
 	memset(o, 0, sizeof(*o));
-	while ((ch = getopt(argc, argv, "dFhp:S:u:V")) != -1) {
+	while ((ch = getopt(argc, argv, "dFhi:L:np:R:S:U:u:V")) != -1) {
 		switch (ch) {
 		case 'd':
 			o->verbose++;
@@ -58,6 +98,21 @@ opts_parse(int argc, char *argv[], struct opts *o)
 			break;
 		case 'h':
 			usage(0);
+		case 'i':
+			o->dp.ifname = optarg;
+			break;
+		case 'L':
+			o->local = optarg;
+			break;
+		case 'n':
+			o->ctl_only = true;
+			break;
+		case 'R':
+			o->remote = optarg;
+			break;
+		case 'U':
+			o->port = optarg;
+			break;
 		case 'p':
 			o->pidfile = optarg;
 			break;
@@ -186,6 +241,7 @@ daemonize(int pidfd)
 struct loop {
 	struct event_base	*base;
 	struct key		*key;
+	struct dpio		*dp;
 };
 
 static void
@@ -194,6 +250,15 @@ on_tick(evutil_socket_t fd, short ev, void *arg)
 	struct loop	*l = arg;
 
 	key_tick(l->key);
+	dpio_tick(l->dp);
+}
+
+static void
+on_usr1(evutil_socket_t sig, short ev, void *arg)
+{
+	struct loop	*l = arg;
+
+	dpio_report(l->dp, l->key);
 }
 
 static void
@@ -205,22 +270,41 @@ on_signal(evutil_socket_t sig, short ev, void *arg)
 	event_base_loopbreak(l->base);
 }
 
-/* Runs the event loop until SIGTERM or SIGINT. 0, or -1 on setup failure. */
 static int
-serve(int lfd, uid_t owner)
+add_signal(struct event_base *base, struct event **ev, int sig, event_callback_fn cb,
+    struct loop *l)
+{
+	*ev = evsignal_new(base, sig, cb, l);
+	return *ev != NULL && event_add(*ev, NULL) == 0 ? 0 : -1;
+}
+
+static void
+free_event(struct event *ev)
+{
+	if (ev != NULL)
+		event_free(ev);
+}
+
+/*
+ * Runs the event loop until SIGTERM or SIGINT, with the data path dp
+ * (owned from now on; NULL with -n). 0, or -1 on setup failure.
+ */
+static int
+serve(int lfd, uid_t owner, struct dpio *dp)
 {
 	static struct key_io	 io = { .mono = clock_mono, .wall = clock_wall,
 				    .random = random_u32, .send = ctl_send };
 	struct timeval		 sec = { .tv_sec = 1 };
-	struct loop		 l = { 0 };
+	struct loop		 l = { .dp = dp };
 	struct key		 key;
 	struct ctl		*ctl = NULL;
-	struct event		*tick = NULL, *sterm = NULL, *sint = NULL;
+	struct event		*tick = NULL, *sterm = NULL, *sint = NULL, *susr1 = NULL;
 	int			 rc = -1;
 
 	if ((l.base = event_base_new()) == NULL || key_init(&key, &io) == -1) {
 		log_warnx("cannot set up the event loop");
 		close(lfd);
+		dpio_close(dp, false);
 		if (l.base != NULL)
 			event_base_free(l.base);
 		return -1;
@@ -234,25 +318,27 @@ serve(int lfd, uid_t owner)
 	if (rc == -1)
 		goto done;
 	rc = -1;
-	tick = event_new(l.base, -1, EV_PERSIST, on_tick, &l);
-	sterm = evsignal_new(l.base, SIGTERM, on_signal, &l);
-	sint = evsignal_new(l.base, SIGINT, on_signal, &l);
-	if (tick == NULL || sterm == NULL || sint == NULL || event_add(tick, &sec) == -1 ||
-	    event_add(sterm, NULL) == -1 || event_add(sint, NULL) == -1)
+	if (dp != NULL && dpio_start(dp, l.base, &key) == -1)
 		goto done;
-	log_info("ready");
+	tick = event_new(l.base, -1, EV_PERSIST, on_tick, &l);
+	if (tick == NULL || event_add(tick, &sec) == -1 ||
+	    add_signal(l.base, &sterm, SIGTERM, on_signal, &l) == -1 ||
+	    add_signal(l.base, &sint, SIGINT, on_signal, &l) == -1 ||
+	    add_signal(l.base, &susr1, SIGUSR1, on_usr1, &l) == -1)
+		goto done;
+	log_info("ready%s", dp == NULL ? " (control plane only)" : "");
 	rc = event_base_dispatch(l.base) == -1 ? -1 : 0;
 done:
 	if (lfd != -1)
 		close(lfd);
+	/* A requested exit removes the firewall table; a failure leaves it closed. */
+	dpio_close(dp, rc == 0);
 	ctl_free(ctl);
 	key_free(&key);
-	if (tick != NULL)
-		event_free(tick);
-	if (sterm != NULL)
-		event_free(sterm);
-	if (sint != NULL)
-		event_free(sint);
+	free_event(tick);
+	free_event(sterm);
+	free_event(sint);
+	free_event(susr1);
 	event_base_free(l.base);
 	return rc;
 }
@@ -264,11 +350,13 @@ main(int argc, char *argv[])
 	char		 pbuf[PATH_MAX];
 	const char	*sock, *pidpath;
 	struct passwd	*pw = NULL;
+	struct dpio	*dp = NULL;
 	int		 lfd, pidfd = -1, rc;
 
 	opts_parse(argc, argv, &o);
 	/* Start-up errors go to the terminal even when we will daemonize. */
 	log_init(true, o.verbose, "tunneld");
+	opts_dp(&o);
 	signal(SIGPIPE, SIG_IGN);
 	if (sodium_init() < 0)
 		fatalx("libsodium initialisation failed");
@@ -279,8 +367,10 @@ main(int argc, char *argv[])
 	/* Listening first creates the private directory the pid file goes in. */
 	if ((lfd = ctlsock_listen(sock)) == -1)
 		exit(1);
+	/* The data path opens here, so that its errors reach the terminal too. */
 	if ((pidpath != NULL && (pidfd = pidfile_open(pidpath)) == -1) ||
-	    (pw != NULL && grant_user(sock, pw) == -1)) {
+	    (pw != NULL && grant_user(sock, pw) == -1) ||
+	    (!o.ctl_only && (dp = dpio_open(&o.dp)) == NULL)) {
 		close(lfd);
 		unlink(sock);
 		pidfile_remove(pidpath, pidfd);
@@ -290,12 +380,13 @@ main(int argc, char *argv[])
 		daemonize(pidfd);
 		log_init(false, o.verbose, "tunneld");
 	} else if (pidfd != -1 && pidfile_write(pidfd, getpid()) == -1) {
+		dpio_close(dp, true);
 		unlink(sock);
 		pidfile_remove(pidpath, pidfd);
 		exit(1);
 	}
 	log_info("PF_KEY socket %s", sock);
-	rc = serve(lfd, pw != NULL ? pw->pw_uid : (uid_t)-1);
+	rc = serve(lfd, pw != NULL ? pw->pw_uid : (uid_t)-1, dp);
 	unlink(sock);
 	pidfile_remove(pidpath, pidfd);
 	return rc == 0 ? 0 : 1;

@@ -795,6 +795,45 @@ test_bad_msg_type(void **state)
 	assert_int_equal(raw_decode(&r), 0);
 }
 
+static int encode(const struct pfk_msg *m);
+
+/* The project's PFK_X_STATUS (32): known to the codec, its neighbours are not. */
+static void
+test_status_type(void **state)
+{
+	static const uint8_t bad[] = { PFK_X_STATUS - 1, PFK_X_STATUS + 1 };
+	struct pfk_msg m, d;
+	uint8_t buf[1024];
+	struct wr w = wr_init(buf, sizeof(buf));
+	struct raw r;
+	size_t i;
+
+	(void)state;
+	assert_true(PFK_X_STATUS > SADB_MAX);
+	assert_true(pfk_type_ok(PFK_X_STATUS));
+	raw_hdr(&r, PF_KEY_V2, PFK_X_STATUS, 0);
+	assert_int_equal(raw_decode(&r), 0);
+	for (i = 0; i < sizeof(bad); i++) {
+		assert_false(pfk_type_ok(bad[i]));
+		raw_hdr(&r, PF_KEY_V2, bad[i], 0);
+		assert_int_equal(raw_decode(&r), -EINVAL);
+	}
+	/* The reply: header echo and the gateway's counters. */
+	memset(&m, 0, sizeof(m));
+	m.type = PFK_X_STATUS;
+	m.seq = 12;
+	m.pid = PID;
+	m.stats.n = PFK_MAX_STATS;
+	for (i = 0; i < PFK_MAX_STATS; i++)
+		m.stats.v[i] = UINT64_C(1) << i;
+	pfk_set(&m, PFK_EXT_STATS);
+	assert_int_equal(pfk_encode(&m, &w), 0);
+	assert_int_equal(pfk_decode(buf, w.off, &d), 0);
+	assert_true(msg_eq(&m, &d));
+	m.type = PFK_X_STATUS + 1;
+	assert_int_equal(encode(&m), GW_E_BADVAL);
+}
+
 static void
 test_decode_zeroes_out(void **state)
 {
@@ -1521,6 +1560,8 @@ test_names(void **state)
 	assert_string_equal(pfk_type_name(SADB_X_MIGRATE), "X_MIGRATE");
 	assert_string_equal(pfk_type_name(0), "UNKNOWN");
 	assert_string_equal(pfk_type_name(SADB_MAX + 1), "UNKNOWN");
+	assert_string_equal(pfk_type_name(PFK_X_STATUS), "X_STATUS");
+	assert_string_equal(pfk_type_name(PFK_X_STATUS + 1), "UNKNOWN");
 	assert_string_equal(pfk_ext_name(SADB_EXT_SA), "SA");
 	assert_string_equal(pfk_ext_name(SADB_EXT_LIFETIME_CURRENT), "LIFETIME_CURRENT");
 	assert_string_equal(pfk_ext_name(SADB_EXT_ADDRESS_SRC), "ADDRESS_SRC");
@@ -1572,6 +1613,7 @@ static const struct CMUnitTest fixed_tests[] = {
 	T(test_proposal_sizes),
 	T(test_replay_flags),
 	T(test_stats_count),
+	T(test_status_type),
 	T(test_wire_layout),
 	T(test_encode_small_buffer),
 	T(test_encode_bad_fields),

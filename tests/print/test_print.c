@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "fixture.h"
+#include "gwstats.h"
 
 static void
 sad_worked_pair(struct pfk_msg *m1, struct pfk_msg *m2)
@@ -615,8 +616,9 @@ test_stats(void **state)
 	free(got);
 
 	pfk_set(&m, PFK_EXT_STATS);
-	m.stats.n = 16;
-	for (i = 0; i < 16; i++)
+	/* Every counter lib/gwstats.h names, and two it does not. */
+	m.stats.n = GWSTAT_MAX + 2;
+	for (i = 0; i < m.stats.n; i++)
 		m.stats.v[i] = i;
 	golden_check("stats.txt", stats_text(&m));
 
@@ -625,8 +627,15 @@ test_stats(void **state)
 	free(got);
 	m.stats.n = 12;
 	got = stats_text(&m);
-	assert_non_null(strstr(got, " malformed=9\n\ttraffic: packets_in=10 packets_out=11\n"));
+	assert_non_null(strstr(got, " malformed=9\n\ttraffic: packets_in=10 bytes_in=11\n"));
 	assert_null(strstr(got, "other"));
+	free(got);
+	/* A per-SA set: drops and traffic, nothing global. */
+	m.stats.n = GWSTAT_SA_MAX;
+	got = stats_text(&m);
+	assert_non_null(strstr(got, "\ttraffic: packets_in=10 bytes_in=11 packets_out=12 "
+	    "bytes_out=13\n"));
+	assert_null(strstr(got, "discarded"));
 	free(got);
 	m.stats.n = 0;
 	assert_string_equal(got = stats_text(&m), "");

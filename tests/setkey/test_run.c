@@ -9,87 +9,14 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <errno.h>
-
-#include "cmd.h"
-#include "mock_pfkey.h"
-#include "sk_test.h"
-
-#define PID	4321
-
-struct env {
-	struct mock		*mk;
-	struct run		 r;
-	struct setkey_cmds	 cmds;
-	char			*out, *err;
-	size_t			 outlen, errlen;
-	FILE			*outf, *errf;
-};
-
-static int
-setup(void **state)
-{
-	struct env *e = calloc(1, sizeof(*e));
-	struct run_io io;
-
-	assert_non_null(e);
-	e->mk = mock_new();
-	io = mock_io(e->mk);
-	e->outf = open_memstream(&e->out, &e->outlen);
-	e->errf = open_memstream(&e->err, &e->errlen);
-	run_init(&e->r, &io, PID, e->outf, e->errf);
-	e->cmds.tail = &e->cmds.head;
-	*state = e;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct env *e = *state;
-
-	run_free(&e->r);
-	setkey_cmds_free(&e->cmds);
-	fclose(e->outf);
-	fclose(e->errf);
-	free(e->out);
-	free(e->err);
-	mock_free(e->mk);
-	free(e);
-	return 0;
-}
-
-/* Parses text and runs it; returns run_script's status. */
-static int
-script(struct env *e, const char *text)
-{
-	setkey_cmds_free(&e->cmds);
-	sk_ok(text, &e->cmds);
-	return run_script(&e->r, &e->cmds);
-}
-
-static const char *
-err_text(struct env *e)
-{
-	fflush(e->errf);
-	return e->err;
-}
-
-static const char *
-out_text(struct env *e)
-{
-	fflush(e->outf);
-	return e->out;
-}
-
-#define GCM	"-E aes-gcm-16 0x0102030405060708090a0b0c0d0e0f1011121314"
+#include "run_env.h"
 
 static void
 test_script_in_order(void **state)
 {
 	struct env *e = *state;
-	static const uint8_t want[] = { SADB_REGISTER, SADB_FLUSH, SADB_X_SPDFLUSH, SADB_ADD,
-	    SADB_ADD, SADB_X_SPDADD, SADB_X_SPDADD, SADB_GET };
+	static const uint8_t want[] = { SADB_REGISTER, SADB_DUMP, SADB_X_SPDDUMP, SADB_FLUSH,
+	    SADB_X_SPDFLUSH, SADB_ADD, SADB_ADD, SADB_X_SPDADD, SADB_X_SPDADD, SADB_GET };
 	size_t i;
 
 	assert_int_equal(script(e, "flush; spdflush;\n"
@@ -105,6 +32,7 @@ test_script_in_order(void **state)
 		assert_int_equal(e->mk->log[i].seq, i + 1);
 	}
 	assert_int_equal(e->mk->log[0].satype, SADB_SATYPE_UNSPEC);
+	assert_int_equal(e->mk->log[3].satype, SADB_SATYPE_UNSPEC);
 	assert_int_equal(e->mk->nsa, 2);
 	assert_int_equal(e->mk->nsp, 2);
 	assert_false(e->mk->barrier_broken);
@@ -146,22 +74,27 @@ test_refusal_rolls_back(void **state)
 {
 	struct env *e = *state;
 
+	/* A policy setkey cannot know about: tunneld refuses line 3. */
+	add_sp(e->mk, IPSEC_DIR_OUTBOUND, "10.0.0.0/24", "10.0.1.0/24", IPSEC_ULPROTO_ANY);
 	assert_int_equal(script(e,
 	    "add 10.0.0.1 10.0.0.2 esp 0x1001 " GCM ";\n"
-	    "spdadd 10.0.0.0/24 10.0.1.0/24 any -P out none;\n"
+	    "spdadd 10.0.0.0/24 10.0.2.0/24 any -P out none;\n"
 	    "spdadd 10.0.0.0/24 10.0.1.0/24 any -P out discard;\n"
 	    "add 10.0.0.1 10.0.0.2 esp 0x1003 " GCM ";\n"), 1);
 	assert_string_equal(err_text(e),
 	    "t.conf:3: spdadd 10.0.0.0/24 10.0.1.0/24 any -P out refused: File exists\n"
 	    "setkey: rolling back what this run applied, newest first\n"
 	    "t.conf:4: add 10.0.0.1 10.0.0.2 esp 0x1003 undone\n"
-	    "t.conf:2: spdadd 10.0.0.0/24 10.0.1.0/24 any -P out undone\n"
+	    "t.conf:2: spdadd 10.0.0.0/24 10.0.2.0/24 any -P out undone\n"
 	    "t.conf:1: add 10.0.0.1 10.0.0.2 esp 0x1001 undone\n");
 	/* Line 4 was already in flight behind line 3: applied, then undone. */
 	assert_int_equal(e->mk->nsa, 0);
-	assert_int_equal(e->mk->nsp, 0);
+	assert_int_equal(e->mk->nsp, 1);
+	assert_int_equal(e->mk->sp[0].type, IPSEC_POLICY_NONE);
 	assert_int_equal(mock_count(e->mk, SADB_X_SPDDELETE), 1);
 	assert_int_equal(mock_count(e->mk, SADB_DELETE), 2);
+	/* Nothing destroyed: no snapshot taken. */
+	assert_int_equal(mock_count(e->mk, SADB_DUMP), 0);
 }
 
 static void
@@ -169,19 +102,22 @@ test_irreversible_reported(void **state)
 {
 	struct env *e = *state;
 
-	assert_int_equal(script(e, "flush;\n"
-	    "add 10.0.0.1 10.0.0.2 esp 0x1001 " GCM ";\n"
-	    "spdupdate 10.0.0.0/8 10.1.0.0/16 any -P out none;\n"
-	    "update 10.0.0.1 10.0.0.2 esp 0x9999 " GCM ";\n"
-	    "add 10.0.0.1 10.0.0.2 esp 0x1002 " GCM ";\n"), 1);
+	assert_int_equal(script(e,
+	    "getspi 10.0.0.1 10.0.0.2 esp 0x5000;\n"
+	    "update 10.0.0.1 10.0.0.2 esp 0x5000 " GCM ";\n"
+	    "spddelete 10.5.0.0/16 10.1.0.0/16 any -P out;\n"), 1);
 	assert_string_equal(err_text(e),
-	    "t.conf:4: update 10.0.0.1 10.0.0.2 esp 0x9999 refused: No such file or directory\n"
+	    "t.conf:3: spddelete 10.5.0.0/16 10.1.0.0/16 any -P out refused: "
+	    "No such file or directory\n"
 	    "setkey: rolling back what this run applied, newest first\n"
-	    "t.conf:3: spdupdate 10.0.0.0/8 10.1.0.0/16 any -P out was applied and cannot be "
-	    "undone\n"
-	    "t.conf:2: add 10.0.0.1 10.0.0.2 esp 0x1001 undone\n"
-	    "t.conf:1: flush was applied and cannot be undone\n");
-	assert_int_equal(mock_count(e->mk, SADB_ADD), 1);
+	    "t.conf:2: update 10.0.0.1 10.0.0.2 esp 0x5000 was applied and cannot be undone\n"
+	    "t.conf:1: getspi 10.0.0.1 10.0.0.2 esp 0x5000 undone\n");
+	assert_int_equal(e->mk->nsa, 0);
+	/* The refused spddelete destroyed nothing: snapshot taken, not used. */
+	assert_int_equal(mock_count(e->mk, SADB_DUMP), 1);
+	assert_int_equal(mock_count(e->mk, SADB_X_SPDDUMP), 1);
+	assert_int_equal(mock_count(e->mk, SADB_ADD), 0);
+	assert_int_equal(mock_count(e->mk, SADB_X_SPDADD), 0);
 }
 
 static void
@@ -189,22 +125,23 @@ test_failed_undo_reported(void **state)
 {
 	struct env *e = *state;
 
+	add_sa(e->mk, 0x1002, "10.0.0.1", "10.0.0.2");
 	e->mk->fail_type = SADB_DELETE;
 	e->mk->fail_nth = 1;
 	e->mk->fail_errno = EBUSY;
 	assert_int_equal(script(e,
 	    "add 10.0.0.1 10.0.0.2 esp 0x1001 " GCM ";\n"
-	    "add 10.0.0.1 10.0.0.2 esp 0x1001 " GCM ";\n"), 1);
+	    "add 10.0.0.1 10.0.0.2 esp 0x1002 " GCM ";\n"), 1);
 	assert_string_equal(err_text(e),
-	    "t.conf:2: add 10.0.0.1 10.0.0.2 esp 0x1001 refused: File exists\n"
+	    "t.conf:2: add 10.0.0.1 10.0.0.2 esp 0x1002 refused: File exists\n"
 	    "setkey: rolling back what this run applied, newest first\n"
 	    "t.conf:1: add 10.0.0.1 10.0.0.2 esp 0x1001 could not be undone: "
 	    "Device or resource busy\n");
 }
 
-/* A script of n adds with SPIs 0x1000.. (one duplicate when dup != 0). */
+/* A script of n adds with SPIs 0x1000... */
 static char *
-many_adds(size_t n, size_t dup)
+many_adds(size_t n)
 {
 	size_t cap = n * 128, off = 0, i;
 	char *text = malloc(cap);
@@ -212,7 +149,7 @@ many_adds(size_t n, size_t dup)
 	assert_non_null(text);
 	for (i = 0; i < n; i++)
 		off += (size_t)snprintf(text + off, cap - off,
-		    "add 10.0.0.1 10.0.0.2 esp %zu " GCM ";\n", i + 1 == dup ? 0x1000 : 0x1000 + i);
+		    "add 10.0.0.1 10.0.0.2 esp %zu " GCM ";\n", 0x1000 + i);
 	return text;
 }
 
@@ -220,7 +157,7 @@ static void
 test_pipeline_window(void **state)
 {
 	struct env *e = *state;
-	char *text = many_adds(200, 0);
+	char *text = many_adds(200);
 
 	e->mk->lifo = true;	/* replies out of order: matched by seq */
 	assert_int_equal(script(e, text), 0);
@@ -235,14 +172,15 @@ static void
 test_pipeline_refusal_undoes_all(void **state)
 {
 	struct env *e = *state;
-	char *text = many_adds(100, 40);
+	char *text = many_adds(100);
 
+	add_sa(e->mk, 0x1027, "10.0.0.1", "10.0.0.2");
 	e->mk->noise = true;
 	assert_int_equal(script(e, text), 1);
-	assert_non_null(strstr(err_text(e), "t.conf:40: add 10.0.0.1 10.0.0.2 esp 0x1000 refused: "
+	assert_non_null(strstr(err_text(e), "t.conf:40: add 10.0.0.1 10.0.0.2 esp 0x1027 refused: "
 	    "File exists\n"));
 	/* What was in flight behind the refusal was applied, then undone. */
-	assert_int_equal(e->mk->nsa, 0);
+	assert_int_equal(e->mk->nsa, 1);
 	assert_int_equal(mock_count(e->mk, SADB_DELETE), mock_count(e->mk, SADB_ADD) - 1);
 	assert_true(mock_count(e->mk, SADB_ADD) < 100);
 	/* One refusal only; nothing after the window was sent. */
@@ -283,17 +221,6 @@ test_noise_ignored(void **state)
 }
 
 static void
-add_sa(struct mock *mk, uint32_t spi, const char *src, const char *dst)
-{
-	struct mock_sa *sa = &mk->sa[mk->nsa++];
-
-	sa->satype = SADB_SATYPE_ESP;
-	sa->spi = spi;
-	assert_int_equal(addr_parse(src, &sa->src), 0);
-	assert_int_equal(addr_parse(dst, &sa->dst), 0);
-}
-
-static void
 test_deleteall(void **state)
 {
 	struct env *e = *state;
@@ -304,9 +231,14 @@ test_deleteall(void **state)
 	add_sa(e->mk, 0x104, "10.0.0.1", "10.0.0.2");
 	assert_int_equal(script(e, "deleteall 10.0.0.1 10.0.0.2 esp;"), 0);
 	assert_int_equal(e->mk->nsa, 2);
-	assert_int_equal(mock_count(e->mk, SADB_DUMP), 1);
+	/* The snapshot's DUMP of every satype, then deleteall's own of ESP. */
+	assert_int_equal(mock_count(e->mk, SADB_DUMP), 2);
 	assert_int_equal(mock_count(e->mk, SADB_DELETE), 2);
-	assert_int_equal(e->mk->log[1].satype, SADB_SATYPE_ESP);
+	assert_int_equal(e->mk->log[1].type, SADB_DUMP);
+	assert_int_equal(e->mk->log[1].satype, SADB_SATYPE_UNSPEC);
+	assert_int_equal(e->mk->log[2].type, SADB_X_SPDDUMP);
+	assert_int_equal(e->mk->log[3].type, SADB_DUMP);
+	assert_int_equal(e->mk->log[3].satype, SADB_SATYPE_ESP);
 	assert_true(e->mk->sa[0].spi == 0x102 || e->mk->sa[1].spi == 0x102);
 	assert_true(e->mk->sa[0].spi == 0x103 || e->mk->sa[1].spi == 0x103);
 	assert_int_equal(script(e, "deleteall 10.9.9.9 10.0.0.2 esp;"), 0);
@@ -394,7 +326,7 @@ test_timeout(void **state)
 	struct env *e = *state;
 
 	e->mk->silent = true;
-	assert_int_equal(script(e, "flush;"), 1);
+	assert_int_equal(script(e, "spdadd 10.0.0.0/8 10.1.0.0/16 any -P out none;"), 1);
 	assert_string_equal(err_text(e), "setkey: no reply from tunneld within 30 s\n");
 }
 

@@ -305,7 +305,7 @@ test_get_contents(void **state)
 	assert_int_equal(r.lt_hard.bytes, 1u << 30);
 	assert_int_equal(r.lt_soft.addtime, 2880);
 	assert_true(pfk_has(&r, PFK_EXT_STATS));
-	assert_int_equal(r.stats.n, STAT_MAX);
+	assert_int_equal(r.stats.n, GWSTAT_SA_MAX);
 	assert_true(addr_eq(&r.src.addr, &m.src.addr));
 }
 

@@ -119,6 +119,13 @@ test_spd_refusals(void **state)
 	kt_sp_msg(&m, SADB_X_SPDADD, "10.0.0.0", 8, "10.1.0.0", 16, IPSEC_DIR_OUTBOUND, 2);
 	m.src.proto = IPPROTO_TCP;
 	assert_int_equal(kt_ask(t, &t->root, &m), EINVAL);
+	/* A bundle of two esp/tunnel requests: the data path applies only one. */
+	kt_sp_msg(&m, SADB_X_SPDADD, "10.0.0.0", 8, "10.1.0.0", 16, IPSEC_DIR_OUTBOUND, 2);
+	m.policy.req[1] = m.policy.req[0];
+	m.policy.req[1].src = kt_addr("198.51.100.2");
+	m.policy.req[1].dst = kt_addr("198.51.100.3");
+	m.policy.nreq = 2;
+	assert_int_equal(kt_ask(t, &t->root, &m), EOPNOTSUPP);
 	kt_sp_msg(&m, SADB_X_SPDADD, "10.0.0.0", 8, "10.1.0.0", 16, IPSEC_DIR_OUTBOUND, 2);
 	m.policy.type = IPSEC_POLICY_BYPASS;
 	m.policy.nreq = 0;

@@ -308,8 +308,8 @@ test_bytes_soft_then_hard(void **state)
 	assert_int_equal(f->ev.kind[0], SA_EXPIRE_SOFT);
 	assert_int_equal(sad_account(&f->sad, sa, SA_DIR_IN, 600, 1002), 0);
 	assert_int_equal(f->ev.n, 1);
-	assert_int_equal(sa->stats[STAT_PACKETS_IN], 3);
-	assert_int_equal(sa->stats[STAT_BYTES_IN], 1800);
+	assert_int_equal(sa->stats[GWSTAT_PACKETS_IN], 3);
+	assert_int_equal(sa->stats[GWSTAT_BYTES_IN], 1800);
 	assert_int_equal(sa->cur.bytes, 1800);
 	/* 2400 would pass the hard limit: the SA retires, the packet is not counted. */
 	assert_int_equal(sad_account(&f->sad, sa, SA_DIR_IN, 600, 1003), -1);
@@ -337,7 +337,7 @@ test_packet_limit(void **state)
 	sa = add(f, c, SA_MATURE, 1000);
 	for (i = 0; i < 3; i++)
 		assert_int_equal(sad_account(&f->sad, sa, SA_DIR_OUT, 10, 1001), 0);
-	assert_int_equal(sa->stats[STAT_PACKETS_OUT], 3);
+	assert_int_equal(sa->stats[GWSTAT_PACKETS_OUT], 3);
 	assert_int_equal(sad_account(&f->sad, sa, SA_DIR_OUT, 10, 1001), -1);
 	assert_int_equal(f->ev.n, 1);
 	assert_int_equal(f->ev.kind[0], SA_EXPIRE_HARD);
