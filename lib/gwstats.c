@@ -31,6 +31,7 @@ static const struct {
 	[GWSTAT_HELD] =			{ "held", false },
 	[GWSTAT_DUMMY] =		{ "dummy", false },
 	[GWSTAT_KEEPALIVE] =		{ "keepalive", false },
+	[GWSTAT_TTL_EXPIRED] =		{ "ttl_expired", true },
 };
 
 const char *

@@ -49,6 +49,7 @@ enum gwstat {
 	GWSTAT_HELD,		/* 23: packets held while an SA was acquired */
 	GWSTAT_DUMMY,		/* 24: RFC 4303 dummy packets (next header 59) */
 	GWSTAT_KEEPALIVE,	/* 25: RFC 3948 NAT keepalives received */
+	GWSTAT_TTL_EXPIRED,	/* 26: a bypassed packet's TTL ran out (routing loop into the TUN) */
 	GWSTAT_MAX
 };
 

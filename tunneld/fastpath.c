@@ -291,12 +291,21 @@ fp_send(struct fastpath *fp, sa_family_t af, const struct pkt_buf *b)
 
 /* The packet leaves unprotected, as it is. */
 static void
-fp_bypass(struct fastpath *fp, const struct pkt_buf *b, sa_family_t af)
+fp_bypass(struct fastpath *fp, struct pkt_buf *b, sa_family_t af)
 {
+	/*
+	 * In direct mode the packet goes back to the kernel, whose route
+	 * for it may well be the TUN again (a none policy for traffic routed
+	 * into the tunnel). Decrementing the TTL as a router would bounds
+	 * such a loop. A gif packet leaves inside IPIP to the peer instead.
+	 */
+	if (!fp->conf.gif && pkt_ttl_dec(pkt_data(b), b->len) != 0) {
+		fp_drop(fp, GWSTAT_TTL_EXPIRED);
+		return;
+	}
 	fp_count(fp, GWSTAT_BYPASS_OUT, 1);
 	fp_send(fp, af, b);
 }
-
 /* True if len bytes of payload fit one outer packet once wrapped for sa. */
 static bool
 fp_esp_fits(const struct sa *sa, const struct fp_sa *s, size_t len)

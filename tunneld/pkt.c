@@ -39,6 +39,8 @@
 #define IP4_OFF_TOS	1
 #define IP4_OFF_CSUM	10
 #define IP6_OFF_TCLOW	1		/* low nibble of the traffic class, high half */
+#define IP4_OFF_TTL	8
+#define IP6_OFF_HLIM	7
 #define GRE_CSUM	0x8000
 #define GRE_KEY		0x2000
 #define GRE_VERMASK	0x0007
@@ -628,4 +630,30 @@ pkt_ipip_decap(struct pkt_buf *p, const struct gw_addr *peer, const struct gw_ad
 	if (out != NULL)
 		*out = o;
 	return rc;
+}
+
+int
+pkt_ttl_dec(uint8_t *p, size_t len)
+{
+	struct pkt_inner in;
+	uint16_t oldw, csum;
+	int rc;
+
+	if ((rc = pkt_inner_info(p, len, &in)) != 0)
+		return rc;
+	if (in.version == 6) {
+		if (p[IP6_OFF_HLIM] <= 1)
+			return GW_E_BADVAL;
+		p[IP6_OFF_HLIM]--;
+		return 0;
+	}
+	if (p[IP4_OFF_TTL] <= 1)
+		return GW_E_BADVAL;
+	oldw = (uint16_t)(p[IP4_OFF_TTL] << 8 | p[IP4_OFF_TTL + 1]);
+	p[IP4_OFF_TTL]--;
+	csum = (uint16_t)(p[IP4_OFF_CSUM] << 8 | p[IP4_OFF_CSUM + 1]);
+	csum = pkt_csum_replace16(csum, oldw, (uint16_t)(p[IP4_OFF_TTL] << 8 | p[IP4_OFF_TTL + 1]));
+	p[IP4_OFF_CSUM] = (uint8_t)(csum >> 8);
+	p[IP4_OFF_CSUM + 1] = (uint8_t)csum;
+	return 0;
 }

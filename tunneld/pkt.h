@@ -153,6 +153,15 @@ enum pkt_ecn_verdict pkt_ecn_decap(uint8_t outer_ecn, uint8_t inner_ecn, uint8_t
 int pkt_ecn_decap_inner(uint8_t *p, size_t len, uint8_t outer_ecn);
 
 /*
+ * Decrements the IPv4 TTL (updating the header checksum incrementally) or
+ * the IPv6 hop limit of the packet at p, as a router does. Returns 0, or
+ * GW_E_BADVAL when it was 1 or 0 already (the packet must be dropped), or
+ * another negative gw_err for a malformed header. Used where tunneld hands
+ * a packet back to the kernel, whose route may lead into the TUN again.
+ */
+int pkt_ttl_dec(uint8_t *p, size_t len);
+
+/*
  * gif decapsulation: validates the outer header at the data of p with
  * pkt_outer_parse, requires protocol 4 or 41 with a matching inner
  * version and, for each of peer/local that is not NULL, that the outer

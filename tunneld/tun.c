@@ -117,6 +117,28 @@ tun_ifreq(struct ifreq *ifr, const char *ifname)
 	strncpy(ifr->ifr_name, ifname, IFNAMSIZ - 1);
 }
 
+/*
+ * Keeps the kernel from giving the TUN an IPv6 link-local address. Its
+ * router and neighbour solicitations would otherwise be the first packets
+ * tunneld reads, and in a gif tunnel they would leave as plaintext
+ * IPv6-in-IPv4 that no ipencap policy covers. The operator still adds any
+ * IPv6 address with ip(8). Best effort: without IPv6 the file is absent.
+ */
+static void
+tun_no_ipv6_autoconf(const char *ifname)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/addr_gen_mode", ifname);
+	if ((f = fopen(path, "w")) == NULL)
+		return;
+	if (fputs("1\n", f) == EOF)
+		log_debug_f("%s: %s", ifname, strerror(errno));
+	if (fclose(f) == EOF)
+		log_debug_f("%s: addr_gen_mode: %s", ifname, strerror(errno));
+}
+
 int
 tun_configure(const char *ifname, int mtu)
 {
@@ -138,6 +160,7 @@ tun_configure(const char *ifname, int mtu)
 		log_warn_f("%s: get flags", ifname);
 		goto done;
 	}
+	tun_no_ipv6_autoconf(ifname);
 	ifr.ifr_flags |= IFF_UP;
 	if (ioctl(s, SIOCSIFFLAGS, &ifr) == -1) {
 		log_warn_f("%s: set flags up", ifname);

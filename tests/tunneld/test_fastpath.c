@@ -496,14 +496,18 @@ test_discard_none_use(void **state)
 	assert_int_equal(a->nnet, 0);
 	assert_int_equal(fpt_stat(a, GWSTAT_DISCARDED), 1);
 
+	/* Handed back to the kernel as a router would: TTL one lower. */
 	orig = ping_copy(a, "10.1.0.5", "10.3.0.7", 56, 1, 0);
+	assert_int_equal(pkt_ttl_dec(orig.p, orig.len), 0);
 	fpt_send(a, "10.1.0.5", "10.3.0.7", 56, 1);
 	assert_int_equal(a->nnet, 1);
 	assert_same(&a->net[0], &orig);
+	assert_true(pkt_ipv4_csum_ok(a->net[0].p, a->net[0].len));
 	free(orig.p);
 
 	/* use: plaintext while there is no SA, ESP once there is one. */
 	orig = ping_copy(a, "10.1.0.5", "10.4.0.7", 56, 1, 0);
+	assert_int_equal(pkt_ttl_dec(orig.p, orig.len), 0);
 	fpt_send(a, "10.1.0.5", "10.4.0.7", 56, 1);
 	assert_int_equal(a->nnet, 2);
 	assert_same(&a->net[1], &orig);
@@ -514,6 +518,35 @@ test_discard_none_use(void **state)
 	assert_int_equal(a->nnet, 3);
 	assert_int_equal(outer_of(&a->net[2]).proto, IPPROTO_ESP);
 	free(orig.p);
+	fpt_free(a);
+}
+
+/* A none packet routed back into the TUN dies of old age, not in a loop. */
+static void
+test_bypass_loop_bounded(void **state)
+{
+	struct fpt_gw	*a = fpt_new(NULL, NULL);
+	struct fpt_cap	 c;
+	int		 hops = 0;
+
+	fpt_sp(a, IPSEC_DIR_OUTBOUND, "10.1.0.0", 24, "10.3.0.0", 24, IPSEC_ULPROTO_ANY,
+	    IPSEC_POLICY_NONE, 0, NULL, NULL, 0);
+	c = ping_copy(a, "10.1.0.5", "10.3.0.7", 56, 1, 0);
+	/* Feed each packet tunneld sends straight back into the TUN. */
+	while (hops < 300) {
+		struct pkt_buf	*b = fpt_ping(a, "10.1.0.5", "10.3.0.7", 56, 1, 0);
+
+		memcpy(pkt_data(b), c.p, c.len);
+		a->nnet = 0;
+		fp_tun_input(&a->fp, b);
+		if (a->nnet == 0)
+			break;
+		memcpy(c.p, a->net[0].p, c.len);
+		hops++;
+	}
+	assert_int_equal(hops, 63);	/* TTL 64: one hop less than the TTL */
+	assert_int_equal(fpt_stat(a, GWSTAT_TTL_EXPIRED), 1);
+	free(c.p);
 	fpt_free(a);
 }
 
@@ -826,6 +859,7 @@ main(void)
 		cmocka_unit_test(test_hold_expires),
 		cmocka_unit_test(test_hold_policy_removed),
 		cmocka_unit_test(test_discard_none_use),
+		cmocka_unit_test(test_bypass_loop_bounded),
 		cmocka_unit_test(test_no_policy),
 		cmocka_unit_test(test_lifetime_bytes),
 		cmocka_unit_test(test_sequence_exhausted),
