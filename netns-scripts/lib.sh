@@ -12,6 +12,8 @@
 #   start_tunneld a gwa      tunneld -F -S <run dir>/gwa/pfkey inside namespace a
 #   run_setkey a gwa -D      setkey -S <that socket> -D inside namespace a
 #   pass "text" / fail "text" / lib_finish
+#   topo_create v4           the handbook's four-namespace topology, and
+#   topo_tunneld gif         tunneld on its gateways: see the second half
 #
 # Names: every namespace is "gwt<pid>-<name>", so two runs never collide and
 # cleanup never touches a namespace it did not create. Daemons are stopped
@@ -301,5 +303,282 @@ expect_rc() {
 	fi
 	fail "$desc (exit status $rc, wanted $want); output:"
 	printf '%s\n' "$OUT" | head -40 | sed 's/^/    | /' >&2
+	return 1
+}
+
+# ---------------------------------------------------------------------
+# The handbook topology, for the data path tests, the demo and the bench:
+#
+#   ha (10.1.0.10/24, gw 10.1.0.1)
+#    | eth0 - in0
+#   ga (inside 10.1.0.1/24, public 203.0.113.1/24)
+#    | pub0 - pub0            the "internet": captures are taken here
+#   gb (public 203.0.113.2/24, inside 10.2.0.1/24)
+#    | in0 - eth0
+#   hb (10.2.0.10/24, gw 10.2.0.1)
+#
+#   topo_create v4|v6        the four namespaces and links; with "v6" the
+#                            addresses are fd01::/64, fd02::/64 inside and
+#                            2001:db8::1/2 on the public link instead
+#   topo_tunneld MODE        tunneld on both gateways (names gwa, gwb) and
+#                            the routes into its TUN gif0. MODE: "gif"
+#                            (-L/-R, IPv4-in-IPv4 between the public
+#                            addresses), "direct" (no gif layer) or
+#                            "direct6" (IPv6 inside and outside)
+#   topo_plain_routes        no tunnel: routes via the public link
+#   capture_start NS IF NAME tcpdump -U --immediate-mode on IF into $WORK/NAME.pcap, the
+#                            first CAP_SNAP (default 160, 0: all) bytes of
+#                            each packet: headers, not a bulk transfer
+#   capture_stop NAME        stops it (by PID) and waits for the file
+#   capture_count NAME FILT  packets in NAME.pcap matching a pcap filter
+#   td_counter NS NAME KEY   one global counter of "setkey -s"
+#
+# IPv6: unless "v6" is asked for, IPv6 is disabled in all four namespaces
+# (all and default, before any interface exists, so the TUN is created
+# without it): otherwise the TUN's link-local IPv6 packets (router
+# solicitations) would be carried, as IPv6-in-IPv4 in gif mode, and show
+# up in the captures.
+# ---------------------------------------------------------------------
+TOPO_V6=0
+CAP_SNAP=${CAP_SNAP:-160}
+declare -A CAP_PID=()	# capture name -> tcpdump pid
+
+# topo_sysctl NS key=value...: sysctl -q -w inside NS, dying on failure.
+topo_sysctl() {
+	local ns=$1
+	shift
+	ns_exec "$ns" sysctl -q -w "$@" >/dev/null || die "sysctl $* in $ns failed"
+}
+
+# topo_addr NS IF ADDR: ip addr add (nodad for IPv6: usable at once).
+topo_addr() {
+	local extra=()
+	[[ "$3" == *:* ]] && extra=(nodad)
+	ns_exec "$1" ip addr add "$3" dev "$2" "${extra[@]}" ||
+		die "cannot add $3 to $1:$2"
+}
+
+topo_create() {
+	local n
+	case "${1:-}" in
+	v4)	TOPO_V6=0 ;;
+	v6)	TOPO_V6=1 ;;
+	*)	die "topo_create: v4 or v6, not '${1:-}'" ;;
+	esac
+	for n in ha ga gb hb; do
+		ns_create "$n"
+		if [[ $TOPO_V6 -eq 0 ]]; then
+			topo_sysctl "$n" net.ipv6.conf.all.disable_ipv6=1 \
+				net.ipv6.conf.default.disable_ipv6=1
+		fi
+	done
+	veth_link ha eth0 ga in0
+	veth_link ga pub0 gb pub0
+	veth_link gb in0 hb eth0
+	if [[ $TOPO_V6 -eq 1 ]]; then
+		topo_addr ha eth0 fd01::10/64
+		topo_addr ga in0 fd01::1/64
+		topo_addr ga pub0 2001:db8::1/64
+		topo_addr gb pub0 2001:db8::2/64
+		topo_addr gb in0 fd02::1/64
+		topo_addr hb eth0 fd02::10/64
+		ns_exec ha ip -6 route add default via fd01::1 || die "route on ha"
+		ns_exec hb ip -6 route add default via fd02::1 || die "route on hb"
+		topo_sysctl ga net.ipv6.conf.all.forwarding=1
+		topo_sysctl gb net.ipv6.conf.all.forwarding=1
+		return 0
+	fi
+	topo_addr ha eth0 10.1.0.10/24
+	topo_addr ga in0 10.1.0.1/24
+	topo_addr ga pub0 203.0.113.1/24
+	topo_addr gb pub0 203.0.113.2/24
+	topo_addr gb in0 10.2.0.1/24
+	topo_addr hb eth0 10.2.0.10/24
+	ns_exec ha ip route add default via 10.1.0.1 || die "route on ha"
+	ns_exec hb ip route add default via 10.2.0.1 || die "route on hb"
+	topo_sysctl ga net.ipv4.ip_forward=1
+	topo_sysctl gb net.ipv4.ip_forward=1
+}
+
+# topo_wait_link NS IF: waits (5 s at most) until IF exists and is up.
+topo_wait_link() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		if ns_exec "$1" ip -o link show dev "$2" 2>/dev/null | grep -q '[<,]UP[,>]'; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	die "$2 in $1 is not up 5 s after tunneld started"
+}
+
+# topo_tunneld MODE: see above.
+topo_tunneld() {
+	local mode=$1 a_args=() b_args=()
+	case "$mode" in
+	gif)	a_args=(-L 203.0.113.1 -R 203.0.113.2)
+		b_args=(-L 203.0.113.2 -R 203.0.113.1) ;;
+	direct|direct6) ;;
+	*)	die "topo_tunneld: unknown mode $mode" ;;
+	esac
+	start_tunneld ga gwa -i gif0 "${a_args[@]}"
+	start_tunneld gb gwb -i gif0 "${b_args[@]}"
+	topo_wait_link ga gif0
+	topo_wait_link gb gif0
+	if [[ "$mode" == direct6 ]]; then
+		ns_exec ga ip -6 route add fd02::/64 dev gif0 || die "route on ga"
+		ns_exec gb ip -6 route add fd01::/64 dev gif0 || die "route on gb"
+	else
+		ns_exec ga ip route add 10.2.0.0/24 dev gif0 || die "route on ga"
+		ns_exec gb ip route add 10.1.0.0/24 dev gif0 || die "route on gb"
+	fi
+}
+
+topo_plain_routes() {
+	ns_exec ga ip route add 10.2.0.0/24 via 203.0.113.2 || die "route on ga"
+	ns_exec gb ip route add 10.1.0.0/24 via 203.0.113.1 || die "route on gb"
+}
+
+# capture_start NS IF NAME: tcpdump -U (each packet written at once) on IF
+# in NS into $WORK/NAME.pcap; waits (5 s at most) until it listens.
+capture_start() {
+	local ns=$1 ifc=$2 name=$3 pid i
+	ip netns exec "$(ns_full "$ns")" tcpdump -U --immediate-mode -n -Z root -s "$CAP_SNAP" -i "$ifc" \
+		-w "$WORK/$name.pcap" </dev/null >"$WORK/$name.tcpdump.log" 2>&1 &
+	pid=$!
+	LIB_PIDS+=("$pid")
+	CAP_PID[$name]=$pid
+	for ((i = 0; i < 50; i++)); do
+		grep -q 'listening on' "$WORK/$name.tcpdump.log" 2>/dev/null && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	sed 's/^/    /' "$WORK/$name.tcpdump.log" >&2
+	die "tcpdump on $ns:$ifc did not start"
+}
+
+# capture_stop NAME: SIGINT (tcpdump flushes and exits), SIGKILL after 3 s.
+capture_stop() {
+	local pid=${CAP_PID[$1]:-} i
+	[[ -n "$pid" ]] || return 0
+	sleep 0.3	# the last packets of the check are on the wire
+	kill -INT "$pid" 2>/dev/null || true
+	for ((i = 0; i < 30; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	lib_forget_pid "$pid"
+	unset "CAP_PID[$1]"
+}
+
+# capture_count NAME FILTER: how many packets of $WORK/NAME.pcap match.
+capture_count() {
+	tcpdump -n -r "$WORK/$1.pcap" "$2" 2>/dev/null | wc -l
+}
+
+# capture_show NAME [N]: the first N (default 10) packets, for a failure.
+capture_show() {
+	tcpdump -n -r "$WORK/$1.pcap" 2>/dev/null | head -"${2:-10}" | sed 's/^/    | /' >&2
+}
+
+# td_stats NS NAME: "setkey -s" of tunneld NAME.
+td_stats() {
+	run_setkey "$1" "$2" -s
+}
+
+# iperf_pair CLIENT_NS SERVER_NS SERVER_ADDR SECONDS [iperf3 args...]: one
+# iperf3 TCP run; records a check and leaves the client's output in
+# $WORK/iperf.out and the bits per second received in IPERF_BPS.
+iperf_pair() {
+	local c=$1 s=$2 addr=$3 secs=$4 spid i rc=0
+	shift 4
+	IPERF_BPS=0
+	ip netns exec "$(ns_full "$s")" iperf3 -s -1 -B "$addr" \
+		</dev/null >"$WORK/iperf-server.log" 2>&1 &
+	spid=$!
+	LIB_PIDS+=("$spid")
+	for ((i = 0; i < 50; i++)); do
+		ns_exec "$s" ss -Hltn 2>/dev/null | grep -q ':5201' && break
+		sleep 0.1
+	done
+	ns_exec "$c" timeout $((secs + 15)) iperf3 -c "$addr" -t "$secs" -J "$@" \
+		</dev/null >"$WORK/iperf.out" 2>&1 || rc=$?
+	kill -TERM "$spid" 2>/dev/null || true
+	wait "$spid" 2>/dev/null || true
+	lib_forget_pid "$spid"
+	if [[ $rc -eq 0 ]]; then
+		IPERF_BPS=$(python3 -c 'import json,sys
+print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"]))' \
+			"$WORK/iperf.out" 2>/dev/null || echo 0)
+	fi
+	if [[ $rc -eq 0 && $IPERF_BPS -gt 0 ]]; then
+		pass "iperf3 TCP $c -> $s for ${secs}s: $((IPERF_BPS / 1000000)) Mbit/s"
+		return 0
+	fi
+	fail "iperf3 TCP $c -> $s (exit $rc); output:"
+	head -30 "$WORK/iperf.out" | sed 's/^/    | /' >&2
+	return 1
+}
+
+# check_only_esp NAME MIN [v6]: records whether capture NAME holds at least
+# MIN ESP packets and nothing else but ARP/ND and ICMP errors about ESP.
+check_only_esp() {
+	local name=$1 min=$2 ip=ip icmp=icmp total esp err other
+	if [[ "${3:-}" == v6 ]]; then
+		ip=ip6
+		icmp=icmp6
+	fi
+	if [[ $ip == ip ]]; then
+		total=$(capture_count "$name" ip)
+	else
+		# Neighbour discovery and MLD are the link's own business.
+		total=$(capture_count "$name" "ip6 and not (net fe80::/10 or dst net ff02::/16 or \
+($icmp and ip6[40] >= 133 and ip6[40] <= 136))")
+	fi
+	esp=$(capture_count "$name" "$ip proto 50")
+	if [[ $ip == ip ]]; then
+		# Unreachable errors quote the start of an ESP packet: ciphertext.
+		err=$(capture_count "$name" 'icmp and icmp[icmptype] == icmp-unreach')
+	else
+		err=$(capture_count "$name" 'icmp6 and ip6[40] < 128')
+	fi
+	other=$((total - esp - err))
+	if [[ $esp -ge $min && $other -eq 0 ]]; then
+		pass "public link: $esp ESP packets, nothing else in the clear ($err ICMP errors about ESP)"
+		return 0
+	fi
+	fail "public link: $total packets: $esp ESP (want >= $min), $err ICMP errors, $other other (want 0); those:"
+	tcpdump -n -r "$WORK/$name.pcap" "$ip and not $ip proto 50" 2>/dev/null | head -10 |
+		sed 's/^/    | /' >&2
+	return 1
+}
+
+# td_counter NS NAME KEY: the gateway-wide counter KEY (replay, icv_fail,
+# packets_in, ...) of "setkey -s" of tunneld NAME; empty if absent.
+td_counter() {
+	run_setkey "$1" "$2" -s 2>/dev/null |
+		awk '/^global:/ { g = 1; next } /^[^[:space:]]/ { g = 0 } g' |
+		grep -oE "(^|[[:space:]])$3=[0-9]+" | head -1 | cut -d= -f2
+}
+
+# nft_drops NS [TABLE]: packets counted by the drop rules of tunneld's
+# nftables table (default inet tunneld_gif0).
+nft_drops() {
+	ns_exec "$1" nft list table inet "${2:-tunneld_gif0}" 2>/dev/null |
+		grep -E 'counter packets [0-9]+ bytes [0-9]+ drop' |
+		grep -oE 'counter packets [0-9]+' | awk '{ s += $3 } END { print s + 0 }'
+}
+
+# wait_for SECONDS cmd...: runs cmd every 0.1 s until it succeeds (0) or
+# SECONDS have passed (1).
+wait_for() {
+	local limit=$1 i
+	shift
+	for ((i = 0; i < limit * 10; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
 	return 1
 }

@@ -33,7 +33,7 @@ wait_state() {
 }
 
 ns_create g
-start_tunneld g t
+start_tunneld g t -n
 
 # The monitor prints every PF_KEY message; bounded in case cleanup is missed.
 ns_exec g timeout 30 "$SETKEY" -S "${TD_SOCK[t]}" -x >"$WORK/monitor.out" 2>&1 &

@@ -147,7 +147,7 @@ ns_create b
 for f in "${conf_files[@]}"; do
 	side=${f##*-}
 	name="$side-${f%%.*}"
-	start_tunneld "$side" "$name"
+	start_tunneld "$side" "$name" -n
 	both_empty "$side" "$name"
 	expect_rc 0 "$name: setkey -f $f" run_setkey "$side" "$name" -f "$CONF/$f" || true
 	dump_matches "$side" "$name" -D "$GOLDEN/$f.sad"
@@ -157,7 +157,7 @@ done
 
 # 3. The same file through stdin (-c) gives the same state; then flushes.
 keys=manual-keys.conf.gw-a
-start_tunneld a stdin
+start_tunneld a stdin -n
 expect_rc 0 "stdin: setkey -c < $keys" run_setkey a stdin -c <"$CONF/$keys" || true
 dump_matches a stdin -D "$GOLDEN/$keys.sad"
 dump_matches a stdin -DP "$GOLDEN/$keys.spd"
@@ -204,7 +204,7 @@ chmod 0711 "$WORK"
 install -d -m 0755 "$WORK/pub"
 install -m 0755 "$SETKEY" "$WORK/pub/setkey"
 install -m 0644 "$CONF/subnet.conf.gw-a" "$WORK/pub/subnet.conf"
-start_tunneld a perm
+start_tunneld a perm -n
 expect_rc 0 "perm: setkey -f $keys" run_setkey a perm -f "$CONF/$keys" || true
 expect_rc nonzero "perm: uid $NOBODY setkey -F with the socket mode 0600" \
 	as_nobody a perm -F || true

@@ -52,7 +52,7 @@ answers() {
 daemon_lifecycle() {
 	local dir=$1 label=$2 pid
 	expect_rc 0 "$label: tunneld (daemon) returns 0" \
-		ns_exec d timeout 10 "$TUNNELD" -S "$dir/pfkey" || return 0
+		ns_exec d timeout 10 "$TUNNELD" -n -S "$dir/pfkey" || return 0
 	pid=$(daemon_pid "$dir")
 	if [[ -z "$pid" ]]; then
 		fail "$label: no $dir/tunneld.pid naming a running tunneld"
@@ -65,9 +65,9 @@ daemon_lifecycle() {
 		fail "$label: the daemon does not answer setkey -D"
 	fi
 	expect_rc nonzero "$label: a second daemon on the same socket is refused" \
-		ns_exec d timeout 10 "$TUNNELD" -S "$dir/pfkey" || true
+		ns_exec d timeout 10 "$TUNNELD" -n -S "$dir/pfkey" || true
 	expect_rc nonzero "$label: a foreground tunneld on the same socket is refused" \
-		ns_exec d timeout 10 "$TUNNELD" -F -S "$dir/pfkey" || true
+		ns_exec d timeout 10 "$TUNNELD" -n -F -S "$dir/pfkey" || true
 	if answers "$dir" && [[ "$(cat "$dir/tunneld.pid" 2>/dev/null)" == "$pid" ]]; then
 		pass "$label: the first daemon still answers and owns the pid file"
 	else
@@ -110,7 +110,7 @@ fi
 
 # A crash leaves a stale socket and pid file; a new start must succeed.
 install -d -m 0700 "$WORK/crash"
-expect_rc 0 "crash: tunneld (daemon) returns 0" ns_exec d timeout 10 "$TUNNELD" -S "$WORK/crash/pfkey" || true
+expect_rc 0 "crash: tunneld (daemon) returns 0" ns_exec d timeout 10 "$TUNNELD" -n -S "$WORK/crash/pfkey" || true
 pid=$(daemon_pid "$WORK/crash")
 if [[ -n "$pid" ]]; then
 	kill -KILL "$pid"

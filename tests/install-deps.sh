@@ -20,6 +20,7 @@ set -euo pipefail
 #   iproute2 util-linux                             netns tests: ip netns/link, setpriv
 #   nftables tcpdump iperf3 python3 python3-scapy   netns tests of the data path: filters,
 #                                                   captures, throughput, independent ESP
+#   ethtool                                         the benchmark: veth offloads off
 packages=(
 	build-essential meson ninja-build pkg-config
 	clang libclang-rt-14-dev
@@ -27,6 +28,7 @@ packages=(
 	libcmocka-dev
 	iproute2 util-linux
 	nftables tcpdump iperf3 python3 python3-scapy
+	ethtool
 )
 
 check_only=0
