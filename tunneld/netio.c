@@ -1,6 +1,7 @@
 /* netio.c: batched raw and UDP sockets of the data path; see netio.h. */
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <linux/filter.h>
 
 #include <errno.h>
 #include <string.h>
@@ -54,6 +55,25 @@ netio_want_cmsgs(int fd, sa_family_t af)
 	    netio_setopt(fd, IPPROTO_IP, IP_RECVTOS, "IP_RECVTOS");
 }
 
+/*
+ * The default queue (net.core.rmem_default, about 200 KiB: 90 full-size
+ * packets) overflows in the bursts of a TCP transfer. A packet that no raw
+ * socket had room for counts as undelivered: the kernel drops it and
+ * answers the peer with ICMP protocol unreachable (IpInUnknownProtos grows
+ * with the socket's drops). SO_RCVBUFFORCE (CAP_NET_ADMIN) is not
+ * capped by net.core.rmem_max; SO_RCVBUF is. A smaller queue still works.
+ */
+static void
+netio_rcvbuf(int fd)
+{
+	int sz = NETIO_RCVBUF;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) == 0)
+		return;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)) == -1)
+		log_debug("netio: SO_RCVBUF %d: %s", sz, strerror(errno));
+}
+
 int
 netio_open_raw_recv(struct netio_sock *s, sa_family_t af, uint8_t proto)
 {
@@ -61,12 +81,30 @@ netio_open_raw_recv(struct netio_sock *s, sa_family_t af, uint8_t proto)
 
 	if ((fd = netio_socket(af, SOCK_RAW, proto)) == -1)
 		return -1;
+	netio_rcvbuf(fd);
 	if (af == AF_INET6 && netio_want_cmsgs(fd, af) == -1) {
 		close(fd);
 		return -1;
 	}
 	*s = (struct netio_sock){ .fd = fd, .af = af, .kind = NETIO_RAW_RECV, .proto = proto };
 	return 0;
+}
+
+/*
+ * An IPPROTO_RAW socket also receives every packet of IP protocol 255
+ * addressed to this host, and a send socket is never read. shutdown(SHUT_RD)
+ * does not stop that (an unconnected raw socket answers ENOTCONN and keeps
+ * queueing); a filter that accepts nothing does. Without it, such packets
+ * only sit in a bounded queue: a failure is not fatal.
+ */
+static void
+netio_no_input(int fd)
+{
+	struct sock_filter none[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
+	struct sock_fprog prog = { .len = 1, .filter = none };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) == -1)
+		log_debug("netio: SO_ATTACH_FILTER on the raw send socket: %s", strerror(errno));
 }
 
 int
@@ -81,8 +119,7 @@ netio_open_raw_send(struct netio_sock *s, sa_family_t af)
 		close(fd);
 		return -1;
 	}
-	if (shutdown(fd, SHUT_RD) == -1)
-		log_debug("netio: shutdown SHUT_RD on the raw send socket: %s", strerror(errno));
+	netio_no_input(fd);
 	*s = (struct netio_sock){ .fd = fd, .af = af, .kind = NETIO_RAW_SEND,
 	    .proto = IPPROTO_RAW };
 	return 0;
@@ -98,6 +135,7 @@ netio_open_udp(struct netio_sock *s, const struct gw_addr *local)
 
 	if ((fd = netio_socket(local->af, SOCK_DGRAM, IPPROTO_UDP)) == -1)
 		return -1;
+	netio_rcvbuf(fd);
 	if ((local->af == AF_INET6 &&
 	    netio_setopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, "IPV6_V6ONLY") == -1) ||
 	    netio_want_cmsgs(fd, local->af) == -1)

@@ -32,6 +32,7 @@
 #include "pkt.h"
 
 #define NETIO_BATCH_MAX		64
+#define NETIO_RCVBUF		(4 << 20)	/* receive queue bytes; the kernel doubles it */
 #define NETIO_IKE_HLEN		28	/* RFC 7296 section 3.1 */
 #define NETIO_ESP_HLEN		8	/* SPI and sequence number */
 
@@ -73,7 +74,8 @@ struct netio_scratch {
 
 /*
  * Opens a non-blocking raw socket of af receiving IP protocol proto
- * (IPPROTO_ESP, IPPROTO_IPIP, IPPROTO_IPV6). Needs CAP_NET_RAW.
+ * (IPPROTO_ESP, IPPROTO_IPIP, IPPROTO_IPV6) with a receive queue of
+ * NETIO_RCVBUF bytes (less without CAP_NET_ADMIN). Needs CAP_NET_RAW.
  */
 int netio_open_raw_recv(struct netio_sock *s, sa_family_t af, uint8_t proto);
 /* Opens the header-included raw socket of af for sending. Needs CAP_NET_RAW. */
@@ -81,7 +83,8 @@ int netio_open_raw_send(struct netio_sock *s, sa_family_t af);
 /*
  * Opens a non-blocking UDP socket bound to local (an unspecified address
  * binds them all; port 0 lets the kernel choose, PKT_NATT_PORT is the
- * standard) that reports each datagram's local address and DS field.
+ * standard) that reports each datagram's local address and DS field and
+ * queues up to NETIO_RCVBUF bytes, as netio_open_raw_recv.
  */
 int netio_open_udp(struct netio_sock *s, const struct gw_addr *local);
 void netio_close(struct netio_sock *s);
