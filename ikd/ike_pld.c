@@ -133,7 +133,7 @@ rd_rest(struct rd *r, struct view *v)
  * selection rejects the proposal (3.3.6) rather than the message.
  */
 static int
-xform_attrs(struct rd *r, struct ike_xform *xf)
+xform_attrs(struct rd *r, struct ike_pld_xform *xf)
 {
 	struct view	 val;
 	uint16_t	 type, v;
@@ -165,7 +165,7 @@ xform_attrs(struct rd *r, struct ike_xform *xf)
 
 /* RFC 7296 3.3.2: one transform; the last of a proposal says so. */
 static int
-xform_parse(struct rd *r, struct ike_xform *xf, bool last)
+xform_parse(struct rd *r, struct ike_pld_xform *xf, bool last)
 {
 	struct rd	 sub;
 	uint8_t		 more = 0, res = 0;
@@ -192,7 +192,7 @@ xform_parse(struct rd *r, struct ike_xform *xf, bool last)
  * and CREATE_CHILD_SA negotiate.
  */
 static int
-prop_check(const struct pctx *c, const struct ike_prop *pr)
+prop_check(const struct pctx *c, const struct ike_pld_prop *pr)
 {
 	switch (pr->proto) {
 	case IKE_PROTO_IKE:
@@ -212,7 +212,7 @@ prop_check(const struct pctx *c, const struct ike_prop *pr)
 }
 
 static int
-prop_parse(const struct pctx *c, struct rd *r, struct ike_prop *pr, uint8_t *more)
+prop_parse(const struct pctx *c, struct rd *r, struct ike_pld_prop *pr, uint8_t *more)
 {
 	struct rd	 sub;
 	struct view	 spi;
@@ -256,7 +256,7 @@ static int
 pld_sa(struct pctx *c, struct pld *p)
 {
 	struct ike_sa_pld	*sa = &c->m->sa;
-	struct ike_prop		*pr;
+	struct ike_pld_prop		*pr;
 	uint8_t			 more = IKE_SUBSTRUC_PROP;
 	bool			 resp = c->m->hdr.flags & IKE_FLAG_R;
 	int			 rv;
@@ -1006,7 +1006,7 @@ build_spi(struct ike_build *b, uint8_t size, uint64_t spi)
 }
 
 static int
-build_xform(struct ike_build *b, const struct ike_xform *xf, bool last)
+build_xform(struct ike_build *b, const struct ike_pld_xform *xf, bool last)
 {
 	size_t	 at = b->w.off;
 
@@ -1024,7 +1024,7 @@ build_xform(struct ike_build *b, const struct ike_xform *xf, bool last)
 }
 
 static int
-build_prop(struct ike_build *b, const struct ike_prop *pr, bool last)
+build_prop(struct ike_build *b, const struct ike_pld_prop *pr, bool last)
 {
 	size_t	 at = b->w.off;
 	uint8_t	 i;

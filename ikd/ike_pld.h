@@ -69,7 +69,7 @@ struct ike_hdr {
 	uint32_t	len;
 };
 
-struct ike_xform {
+struct ike_pld_xform {
 	uint8_t		type;		/* IKE_XF_* */
 	uint16_t	id;
 	uint16_t	keylen;		/* Key Length attribute in bits, 0 = absent */
@@ -80,18 +80,18 @@ struct ike_xform {
 	bool		unknown_attr;
 };
 
-struct ike_prop {
+struct ike_pld_prop {
 	uint8_t		num;		/* Proposal Num */
 	uint8_t		proto;		/* IKE_PROTO_* */
 	uint8_t		spi_size;	/* 0, 4 or 8 */
 	uint64_t	spi;		/* host order; 0 when spi_size is 0 */
 	uint8_t		nxf;
-	struct ike_xform xf[IKE_MAX_XFORMS];
+	struct ike_pld_xform xf[IKE_MAX_XFORMS];
 };
 
 struct ike_sa_pld {
 	uint8_t		nprop;
-	struct ike_prop	prop[IKE_MAX_PROPS];
+	struct ike_pld_prop	prop[IKE_MAX_PROPS];
 };
 
 struct ike_ke {

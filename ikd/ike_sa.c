@@ -1,2 +1,510 @@
-/* ike_sa.c: under construction */
+/*
+ * ike_sa.c: the IKE SA table and state machine; see ike_sa.h.
+ *
+ * Two chained hash indexes over one set of SAs: by our own SPI, which we
+ * chose at random so its low bits spread well, and, for responder SAs,
+ * by (SPIi, peer address and port), which the peer chooses, so that
+ * index is keyed with SipHash under a random key. Both grow together.
+ * SAs that die are only marked and queued; ike_sa_reap() frees them once
+ * no caller holds a pointer.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "dh.h"
 #include "ike_sa.h"
+#include "keymat.h"
+#include "log.h"
+
+#define IKE_SA_BUCKETS_MIN	64
+#define IKE_SA_SPI_TRIES	8
+
+#define ST_BIT(s)		(1u << (s))
+
+/* Allowed transitions: ike_sa_allowed[from] has the bit of each "to". */
+static const unsigned ike_sa_allowed[] = {
+	[IKE_S_IDLE] = ST_BIT(IKE_S_INIT_SENT) | ST_BIT(IKE_S_INIT_DONE) | ST_BIT(IKE_S_DEAD),
+	/* INIT_SENT again: the request repeated with a cookie or another group. */
+	[IKE_S_INIT_SENT] = ST_BIT(IKE_S_INIT_SENT) | ST_BIT(IKE_S_INIT_DONE) |
+	    ST_BIT(IKE_S_DEAD),
+	[IKE_S_INIT_DONE] = ST_BIT(IKE_S_AUTH_SENT) | ST_BIT(IKE_S_ESTABLISHED) |
+	    ST_BIT(IKE_S_DEAD),
+	[IKE_S_AUTH_SENT] = ST_BIT(IKE_S_ESTABLISHED) | ST_BIT(IKE_S_DEAD),
+	[IKE_S_ESTABLISHED] = ST_BIT(IKE_S_REKEYING) | ST_BIT(IKE_S_DELETING) |
+	    ST_BIT(IKE_S_DEAD),
+	[IKE_S_REKEYING] = ST_BIT(IKE_S_ESTABLISHED) | ST_BIT(IKE_S_DELETING) |
+	    ST_BIT(IKE_S_DEAD),
+	[IKE_S_DELETING] = ST_BIT(IKE_S_DEAD),
+	[IKE_S_DEAD] = 0,
+};
+
+static const char *const ike_sa_state_names[] = {
+	[IKE_S_IDLE] = "IDLE",
+	[IKE_S_INIT_SENT] = "INIT_SENT",
+	[IKE_S_INIT_DONE] = "INIT_DONE",
+	[IKE_S_AUTH_SENT] = "AUTH_SENT",
+	[IKE_S_ESTABLISHED] = "ESTABLISHED",
+	[IKE_S_REKEYING] = "REKEYING",
+	[IKE_S_DELETING] = "DELETING",
+	[IKE_S_DEAD] = "DEAD",
+};
+
+static const char *const ike_sa_stat_names[IKE_ST_COUNT] = {
+	[IKE_ST_RX] = "received",
+	[IKE_ST_TX] = "sent",
+	[IKE_ST_TX_FAIL] = "send failed",
+	[IKE_ST_DROP_MARKER] = "dropped: no non-ESP marker",
+	[IKE_ST_DROP_PARSE] = "dropped: malformed",
+	[IKE_ST_DROP_NO_SA] = "dropped: unknown SPI",
+	[IKE_ST_DROP_WINDOW] = "dropped: outside message ID window",
+	[IKE_ST_DROP_ICV] = "dropped: integrity check failed",
+	[IKE_ST_DROP_STATE] = "dropped: unexpected in state",
+	[IKE_ST_DROP_INVALID] = "dropped: content refused",
+	[IKE_ST_RETRANS_ANSWERED] = "retransmitted requests answered",
+	[IKE_ST_RETRANSMIT] = "requests retransmitted",
+	[IKE_ST_GIVE_UP] = "exchanges given up",
+	[IKE_ST_COOKIE_SENT] = "cookies sent",
+	[IKE_ST_COOKIE_BAD] = "cookies refused",
+	[IKE_ST_AUTH_FAIL] = "authentication failures",
+	[IKE_ST_HALF_OPEN_EXPIRED] = "half-open SAs expired",
+};
+
+const char *
+ike_sa_state_name(enum ike_state s)
+{
+	if ((unsigned)s >= sizeof(ike_sa_state_names) / sizeof(ike_sa_state_names[0]))
+		return "?";
+	return ike_sa_state_names[s];
+}
+
+const char *
+ike_sa_stat_name(enum ike_stat s)
+{
+	return (unsigned)s < IKE_ST_COUNT ? ike_sa_stat_names[s] : "?";
+}
+
+void
+ike_sa_count(struct ike_sa_table *t, enum ike_stat s)
+{
+	if ((unsigned)s < IKE_ST_COUNT)
+		t->stats[s]++;
+}
+
+static struct ike_sa **
+ike_sa_buckets(size_t n)
+{
+	return calloc(n, sizeof(struct ike_sa *));
+}
+
+struct ike_sa_table *
+ike_sa_table_new(const struct ike_io *io, const struct ike_child_sink *sink,
+    const struct ike_hooks *hooks)
+{
+	struct ike_sa_table *t;
+
+	if (sodium_init() < 0 || (t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	t->io = *io;
+	t->sink = *sink;
+	t->hooks = *hooks;
+	t->nbuckets = IKE_SA_BUCKETS_MIN;
+	t->cookie_threshold = IKE_COOKIE_THRESHOLD;
+	t->rtx_first_ms = IKE_RTX_FIRST_MS;
+	t->rtx_tries = IKE_RTX_TRIES;
+	t->spi_hash = ike_sa_buckets(t->nbuckets);
+	t->init_hash = ike_sa_buckets(t->nbuckets);
+	if (t->spi_hash == NULL || t->init_hash == NULL) {
+		free(t->spi_hash);
+		free(t->init_hash);
+		free(t);
+		return NULL;
+	}
+	t->io.random(t->io.ctx, t->hash_key, sizeof(t->hash_key));
+	return t;
+}
+
+void
+ike_sa_table_free(struct ike_sa_table *t)
+{
+	if (t == NULL)
+		return;
+	while (t->all != NULL)
+		ike_sa_destroy(t->all);
+	free(t->spi_hash);
+	free(t->init_hash);
+	secure_free(t, sizeof(*t));
+}
+
+static size_t
+ike_sa_spi_bucket(const struct ike_sa_table *t, uint64_t spi)
+{
+	return (size_t)(spi ^ spi >> 32) & (t->nbuckets - 1);
+}
+
+/* SipHash of (SPIi, family, address, port): the peer picks all of them. */
+static size_t
+ike_sa_init_bucket(const struct ike_sa_table *t, uint64_t spi_i, const struct gw_addr *a)
+{
+	uint8_t in[8 + 1 + 16 + 2], h[crypto_shorthash_BYTES];
+	uint64_t v = 0;
+	size_t i;
+
+	memset(in, 0, sizeof(in));
+	for (i = 0; i < 8; i++)
+		in[i] = (uint8_t)(spi_i >> (56 - 8 * i));
+	in[8] = (uint8_t)a->af;
+	memcpy(in + 9, a->u.b, addr_len(a->af));
+	in[25] = (uint8_t)(a->port >> 8);
+	in[26] = (uint8_t)a->port;
+	crypto_shorthash(h, in, sizeof(in), t->hash_key);
+	for (i = 0; i < sizeof(h); i++)
+		v = v << 8 | h[i];
+	return (size_t)v & (t->nbuckets - 1);
+}
+
+static void
+ike_sa_link(struct ike_sa_table *t, struct ike_sa *sa)
+{
+	size_t b = ike_sa_spi_bucket(t, ike_sa_spi(sa));
+
+	sa->hnext = t->spi_hash[b];
+	t->spi_hash[b] = sa;
+	if (!sa->initiator) {
+		b = ike_sa_init_bucket(t, sa->spi_i, &sa->remote);
+		sa->inext = t->init_hash[b];
+		t->init_hash[b] = sa;
+	}
+}
+
+/* Doubles both indexes when the load passes 1; stays as is on no memory. */
+static void
+ike_sa_grow(struct ike_sa_table *t)
+{
+	struct ike_sa **sh, **ih, *sa;
+	size_t n = t->nbuckets * 2;
+
+	if (t->nsa < t->nbuckets)
+		return;
+	sh = ike_sa_buckets(n);
+	ih = ike_sa_buckets(n);
+	if (sh == NULL || ih == NULL) {
+		free(sh);
+		free(ih);
+		return;
+	}
+	free(t->spi_hash);
+	free(t->init_hash);
+	t->spi_hash = sh;
+	t->init_hash = ih;
+	t->nbuckets = n;
+	for (sa = t->all; sa != NULL; sa = sa->next)
+		ike_sa_link(t, sa);
+}
+
+uint64_t
+ike_sa_spi(const struct ike_sa *sa)
+{
+	return sa->initiator ? sa->spi_i : sa->spi_r;
+}
+
+/* Any SA, dead or alive, with our SPI spi. */
+static struct ike_sa *
+ike_sa_lookup(const struct ike_sa_table *t, uint64_t spi)
+{
+	struct ike_sa *sa;
+
+	for (sa = t->spi_hash[ike_sa_spi_bucket(t, spi)]; sa != NULL; sa = sa->hnext)
+		if (ike_sa_spi(sa) == spi)
+			return sa;
+	return NULL;
+}
+
+struct ike_sa *
+ike_sa_find(const struct ike_sa_table *t, uint64_t spi)
+{
+	struct ike_sa *sa = ike_sa_lookup(t, spi);
+
+	return sa != NULL && sa->state != IKE_S_DEAD ? sa : NULL;
+}
+
+struct ike_sa *
+ike_sa_find_init(const struct ike_sa_table *t, uint64_t spi_i, const struct gw_addr *remote)
+{
+	struct ike_sa *sa;
+
+	for (sa = t->init_hash[ike_sa_init_bucket(t, spi_i, remote)]; sa != NULL;
+	    sa = sa->inext)
+		if (sa->spi_i == spi_i && addr_eq(&sa->init_peer, remote) &&
+		    sa->init_peer.port == remote->port && sa->state != IKE_S_DEAD)
+			return sa;
+	return NULL;
+}
+
+/* A random SPI, not 0 (RFC 7296 3.1) and not in use here. */
+static int
+ike_sa_new_spi(struct ike_sa_table *t, uint64_t *spi)
+{
+	uint8_t b[8];
+	uint64_t v;
+	int i, j;
+
+	for (i = 0; i < IKE_SA_SPI_TRIES; i++) {
+		t->io.random(t->io.ctx, b, sizeof(b));
+		for (v = 0, j = 0; j < 8; j++)
+			v = v << 8 | b[j];
+		if (v != 0 && ike_sa_lookup(t, v) == NULL) {
+			*spi = v;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void
+ike_sa_endpoint(struct gw_addr *dst, const struct gw_addr *src)
+{
+	*dst = *src;
+	dst->plen = (uint8_t)addr_maxplen(src->af);
+	if (dst->port == 0)
+		dst->port = IKE_PORT;
+}
+
+struct ike_sa *
+ike_sa_new(struct ike_sa_table *t, bool initiator, const struct ike_cfg_peer *cfg,
+    const struct gw_addr *local, const struct gw_addr *remote, uint64_t peer_spi_i)
+{
+	struct ike_sa *sa;
+	uint64_t spi;
+	size_t i;
+
+	if (cfg->nike > IKE_CFG_PROPS || cfg->nesp > IKE_CFG_PROPS || cfg->nts > IKE_CFG_TS)
+		return NULL;
+	if (ike_sa_new_spi(t, &spi) != 0 || (sa = calloc(1, sizeof(*sa))) == NULL)
+		return NULL;
+	sa->tbl = t;
+	sa->initiator = initiator;
+	sa->spi_i = initiator ? spi : peer_spi_i;
+	sa->spi_r = initiator ? 0 : spi;
+	sa->cfg = *cfg;
+	for (i = 0; i < sa->cfg.nike && i < IKE_CFG_PROPS; i++)
+		sa->cfg.ike[i].num = (uint8_t)(i + 1);
+	for (i = 0; i < sa->cfg.nesp && i < IKE_CFG_PROPS; i++)
+		sa->cfg.esp[i].num = (uint8_t)(i + 1);
+	ike_sa_endpoint(&sa->local, local);
+	ike_sa_endpoint(&sa->remote, remote);
+	sa->init_peer = sa->remote;
+	sa->state = IKE_S_IDLE;
+	sa->created_ms = t->io.now_ms(t->io.ctx);
+	sa->next = t->all;
+	if (t->all != NULL)
+		t->all->prev = sa;
+	t->all = sa;
+	t->nsa++;
+	ike_sa_link(t, sa);
+	ike_sa_grow(t);
+	return sa;
+}
+
+int
+ike_sa_set_state(struct ike_sa *sa, enum ike_state to)
+{
+	struct ike_sa_table *t = sa->tbl;
+	enum ike_state from = sa->state;
+
+	if ((ike_sa_allowed[from] & ST_BIT(to)) == 0) {
+		log_warnx_f(IKE_SPI_FMT ": transition %s -> %s not allowed", IKE_SPI_ARGS(sa),
+		    ike_sa_state_name(from), ike_sa_state_name(to));
+		return -1;
+	}
+	if (!sa->initiator && from == IKE_S_INIT_DONE && to != IKE_S_INIT_DONE)
+		t->half_open--;
+	if (!sa->initiator && to == IKE_S_INIT_DONE && from != IKE_S_INIT_DONE) {
+		t->half_open++;
+		sa->half_open_until = t->io.now_ms(t->io.ctx) + IKE_HALF_OPEN_MS;
+	}
+	if (to == IKE_S_ESTABLISHED && from != IKE_S_REKEYING)
+		sa->established_ms = t->io.now_ms(t->io.ctx);
+	if (to == IKE_S_DEAD) {
+		sa->dnext = t->dead;
+		t->dead = sa;
+	}
+	sa->state = to;
+	log_debug_f(IKE_SPI_FMT ": %s -> %s", IKE_SPI_ARGS(sa), ike_sa_state_name(from),
+	    ike_sa_state_name(to));
+	return 0;
+}
+
+/* Both SAs of c from the data path. */
+static void
+ike_sa_child_gone(struct ike_sa *sa, const struct ike_child *c)
+{
+	const struct ike_child_sink *k = &sa->tbl->sink;
+
+	if (k->del(k->ctx, c->spi_in, &c->remote, &c->local) != 0 ||
+	    k->del(k->ctx, c->spi_out, &c->local, &c->remote) != 0)
+		log_warnx_f(IKE_SPI_FMT ": child SA %08x/%08x: delete failed",
+		    IKE_SPI_ARGS(sa), c->spi_in, c->spi_out);
+}
+
+int
+ike_sa_del_child(struct ike_sa *sa, uint32_t spi_out, uint32_t *spi_in)
+{
+	struct ike_child **pp, *c;
+
+	for (pp = &sa->children; (c = *pp) != NULL; pp = &c->next) {
+		if (c->spi_out != spi_out)
+			continue;
+		*pp = c->next;
+		ike_sa_child_gone(sa, c);
+		*spi_in = c->spi_in;
+		free(c);
+		return 0;
+	}
+	return -1;
+}
+
+static void
+ike_sa_del_children(struct ike_sa *sa)
+{
+	const struct ike_child_sink *k = &sa->tbl->sink;
+	struct ike_child *c;
+
+	c = &sa->larval;
+	if (c->spi_in != 0 && k->del(k->ctx, c->spi_in, &c->remote, &c->local) != 0)
+		log_warnx_f(IKE_SPI_FMT ": larval SA %08x: delete failed", IKE_SPI_ARGS(sa),
+		    c->spi_in);
+	c->spi_in = 0;
+	while ((c = sa->children) != NULL) {
+		sa->children = c->next;
+		ike_sa_child_gone(sa, c);
+		free(c);
+	}
+}
+
+void
+ike_sa_kill(struct ike_sa *sa, enum ike_fail why)
+{
+	struct ike_sa_table *t = sa->tbl;
+
+	if (sa->state == IKE_S_DEAD)
+		return;
+	ike_sa_del_children(sa);
+	sa->fail = why;
+	sa->win.req_active = false;
+	ike_sa_set_state(sa, IKE_S_DEAD);
+	if (t->hooks.dead != NULL)
+		t->hooks.dead(t->hooks.ctx, sa);
+}
+
+int
+ike_sa_add_child(struct ike_sa *sa, const struct ike_child *c)
+{
+	struct ike_child *n;
+
+	if ((n = malloc(sizeof(*n))) == NULL)
+		return -1;
+	*n = *c;
+	n->next = sa->children;
+	sa->children = n;
+	return 0;
+}
+
+static void
+ike_sa_unlink_chain(struct ike_sa **head, struct ike_sa *sa, bool init)
+{
+	struct ike_sa **pp;
+
+	for (pp = head; *pp != NULL; pp = init ? &(*pp)->inext : &(*pp)->hnext) {
+		if (*pp == sa) {
+			*pp = init ? sa->inext : sa->hnext;
+			return;
+		}
+	}
+}
+
+static void
+ike_sa_unlink(struct ike_sa *sa)
+{
+	struct ike_sa_table *t = sa->tbl;
+	struct ike_sa **pp;
+
+	ike_sa_unlink_chain(&t->spi_hash[ike_sa_spi_bucket(t, ike_sa_spi(sa))], sa, false);
+	if (!sa->initiator)
+		ike_sa_unlink_chain(&t->init_hash[ike_sa_init_bucket(t, sa->spi_i,
+		    &sa->init_peer)], sa, true);
+	for (pp = &t->dead; *pp != NULL; pp = &(*pp)->dnext)
+		if (*pp == sa) {
+			*pp = sa->dnext;
+			break;
+		}
+	if (sa->prev != NULL)
+		sa->prev->next = sa->next;
+	else
+		t->all = sa->next;
+	if (sa->next != NULL)
+		sa->next->prev = sa->prev;
+	if (!sa->initiator && sa->state == IKE_S_INIT_DONE)
+		t->half_open--;
+	t->nsa--;
+}
+
+void
+ike_sa_destroy(struct ike_sa *sa)
+{
+	struct ike_child *c;
+
+	if (sa == NULL)
+		return;
+	ike_sa_unlink(sa);
+	while ((c = sa->children) != NULL) {
+		sa->children = c->next;
+		free(c);
+	}
+	keymat_ike_free(sa->km);
+	dh_free(sa->dh);
+	ike_msg_prot_free(&sa->prot);
+	ike_msg_win_free(&sa->win);
+	free(sa->init_req);
+	free(sa->init_resp);
+	secure_free(sa, sizeof(*sa));
+}
+
+void
+ike_sa_reap(struct ike_sa_table *t)
+{
+	while (t->dead != NULL)
+		ike_sa_destroy(t->dead);
+}
+
+uint64_t
+ike_sa_table_next_ms(const struct ike_sa_table *t)
+{
+	const struct ike_sa *sa;
+	uint64_t next = UINT64_MAX;
+
+	for (sa = t->all; sa != NULL; sa = sa->next) {
+		if (sa->state == IKE_S_DEAD)
+			continue;
+		if (sa->win.req_active && sa->win.req_due_ms < next)
+			next = sa->win.req_due_ms;
+		if (!sa->initiator && sa->state == IKE_S_INIT_DONE && sa->half_open_until < next)
+			next = sa->half_open_until;
+	}
+	return next;
+}
+
+const char *
+ike_sa_peer_str(const struct ike_sa *sa, char *buf, size_t len)
+{
+	char a[GW_ADDR_STRLEN];
+
+	addr_ntop(&sa->remote, a, sizeof(a));
+	if (sa->cfg.name[0] != '\0')
+		snprintf(buf, len, "%.31s (%s)", sa->cfg.name, a);
+	else
+		snprintf(buf, len, "%s", a);
+	return buf;
+}

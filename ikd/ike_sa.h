@@ -1,3 +1,399 @@
+/*
+ * ike_sa.h: the IKE SA, the table of SAs, and the interfaces the
+ * exchanges run through.
+ *
+ * The exchange code sees the outside world only through three things
+ * defined here, so that tests can replace each:
+ * - struct ike_io: send a datagram, read a millisecond clock, get random
+ *   bytes (and, optionally, make a Diffie-Hellman private value);
+ * - struct ike_child_sink: the data path's SAD (inbound SPI allocation,
+ *   installing and deleting Child SAs);
+ * - struct ike_hooks: the daemon (configuration by address, events).
+ * Nothing here uses libevent: timers are deadlines the daemon's loop
+ * reads with ike_sa_table_next_ms() and fires with exch_tick().
+ */
 #ifndef IKD_IKE_SA_H
 #define IKD_IKE_SA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "ike_hdrs.h"
+#include "ike_msg.h"
+#include "ike_ts.h"
+#include "secmem.h"
+
+struct dh;
+struct keymat_ike;
+struct psk_table;
+
+#define IKE_PORT		500
+#define IKE_NATT_PORT		4500
+
+struct ike_io {
+	/*
+	 * Sends the UDP payload p[0..len) from local to remote (addresses
+	 * and ports). Returns 0, or -1 when the datagram could not be sent.
+	 */
+	int		(*send)(void *ctx, const uint8_t *p, size_t len,
+			    const struct gw_addr *local, const struct gw_addr *remote);
+	uint64_t	(*now_ms)(void *ctx);	/* monotonic milliseconds */
+	void		(*random)(void *ctx, uint8_t *p, size_t len);	/* CSPRNG */
+	/*
+	 * Optional: a Diffie-Hellman key pair of group (NULL = dh_new(), the
+	 * system CSPRNG). Tests pass fixed private values through it.
+	 */
+	struct dh	*(*dh_new)(void *ctx, uint16_t group);
+	void		*ctx;
+};
+
+#define IKE_LIFETIME_INF	0	/* no limit */
+
+struct ike_lifetime {
+	uint64_t	soft_s;
+	uint64_t	hard_s;
+	uint64_t	soft_bytes;
+	uint64_t	hard_bytes;
+};
+
+/*
+ * One Child SA pair as the data path installs it. "in" protects what the
+ * peer sends us (spi_in, which getspi allocated), "out" what we send.
+ * Algorithm ids are lib/alg.h's (SADB_*), AEAD keys end in their salt.
+ */
+struct ike_child_sa {
+	uint32_t	spi_in;
+	uint32_t	spi_out;
+	uint8_t		mode;		/* IPSEC_MODE_TUNNEL */
+	uint32_t	reqid;
+	uint8_t		enc_alg;
+	uint8_t		auth_alg;	/* 0 with an AEAD cipher */
+	struct gw_key	enc_in;
+	struct gw_key	auth_in;
+	struct gw_key	enc_out;
+	struct gw_key	auth_out;
+	bool		esn;		/* RFC 4303 extended sequence numbers */
+	struct gw_addr	local;		/* tunnel endpoints, port 0 */
+	struct gw_addr	remote;
+	bool		natt;		/* UDP-encapsulated ESP (RFC 3948) */
+	uint16_t	natt_sport;	/* our UDP port */
+	uint16_t	natt_dport;	/* the peer's UDP port */
+	struct ike_tsl	ts_local;
+	struct ike_tsl	ts_remote;
+	struct ike_lifetime lifetime;
+};
+
+struct ike_child_sink {
+	/*
+	 * Allocates an inbound SPI for ESP from src (the peer) to dst (us)
+	 * under reqid: a larval SA. Returns 0 with *spi set, or -1.
+	 */
+	int	(*getspi)(void *ctx, const struct gw_addr *src, const struct gw_addr *dst,
+		    uint32_t reqid, uint32_t *spi);
+	/* Installs both SAs of sa (borrowed for the call). Returns 0 or -1. */
+	int	(*install)(void *ctx, const struct ike_child_sa *sa);
+	/* Deletes the ESP SA spi from src to dst (also a larval one). 0 or -1. */
+	int	(*del)(void *ctx, uint32_t spi, const struct gw_addr *src,
+		    const struct gw_addr *dst);
+	void	*ctx;
+};
+
+#define IKE_ID_MAX		255
+
+/* An identity (RFC 7296 3.5). type 0: unset. */
+struct ike_idv {
+	uint8_t		type;		/* IKE_ID_* */
+	uint8_t		len;
+	uint8_t		data[IKE_ID_MAX];
+};
+
+/*
+ * PSK lookup callback: the key shared with the peer whose ID is id (type
+ * 0 when only the address is known) and whose address is addr. On
+ * success *key is a view valid until the callback is called again, and 0
+ * is returned; -1 if there is none.
+ */
+typedef int (*ike_psk_fn)(void *ctx, const struct ike_idv *id, const struct gw_addr *addr,
+    struct view *key);
+
+#define IKE_CFG_PROPS		8
+#define IKE_CFG_TS		8
+
+/* NAT traversal (RFC 7296 2.23, RFC 3948). */
+enum ike_natt {
+	IKE_NATT_ON,		/* detect; float to 4500 and encapsulate behind a NAT */
+	IKE_NATT_OFF,		/* no NAT detection, never float */
+	/*
+	 * Always float and encapsulate: our NAT_DETECTION_SOURCE_IP hash is
+	 * made wrong on purpose so that the peer sees a NAT too (strongSwan's
+	 * encap=yes does the same).
+	 */
+	IKE_NATT_FORCE,
+};
+
+/* One configured policy: src is our side, dst the peer's. */
+struct ike_cfg_ts {
+	struct gw_sel	sel;
+	uint32_t	reqid;
+};
+
+/*
+ * What an exchange needs from the configuration for one peer. An SA
+ * keeps its own copy; psk and psk_ctx are borrowed and must outlive
+ * every SA made from this configuration.
+ */
+struct ike_cfg_peer {
+	char			name[32];	/* for logs; may be empty */
+	struct gw_addr		local;		/* port 0 = 500 */
+	struct gw_addr		remote;
+	struct ike_idv		local_id;	/* type 0: our address */
+	struct ike_idv		remote_id;	/* type 0: not sent, any accepted */
+	struct ike_prop		ike[IKE_CFG_PROPS];	/* proto IKE, spisize 0 */
+	size_t			nike;
+	struct ike_prop		esp[IKE_CFG_PROPS];	/* proto ESP, spisize 4 */
+	size_t			nesp;
+	uint16_t		dh_group;	/* our first KE; 0 = first of ike[0] */
+	struct ike_cfg_ts	ts[IKE_CFG_TS];
+	size_t			nts;
+	enum ike_natt		natt;
+	uint32_t		ike_lifetime_s;	/* rekey the IKE SA after this */
+	struct ike_lifetime	child_lifetime;
+	const struct psk_table	*psk;		/* used when psk_fn is NULL */
+	ike_psk_fn		psk_fn;
+	void			*psk_ctx;
+};
+
+/* RFC 7296 states of an IKE SA, in the order a setup runs through them. */
+enum ike_state {
+	IKE_S_IDLE,		/* created, nothing sent */
+	IKE_S_INIT_SENT,	/* initiator: IKE_SA_INIT request out */
+	IKE_S_INIT_DONE,	/* keys derived; responder: half-open */
+	IKE_S_AUTH_SENT,	/* initiator: IKE_AUTH request out */
+	IKE_S_ESTABLISHED,
+	IKE_S_REKEYING,
+	IKE_S_DELETING,
+	IKE_S_DEAD,		/* waits to be reaped; sends nothing */
+};
+
+/* Why an SA died; passed to the dead hook. */
+enum ike_fail {
+	IKE_F_NONE,
+	IKE_F_TIMEOUT,		/* the peer stopped answering */
+	IKE_F_NO_PROPOSAL,	/* NO_PROPOSAL_CHOSEN, either side */
+	IKE_F_INVALID_KE,	/* no usable KE group */
+	IKE_F_AUTH,		/* AUTHENTICATION_FAILED, either side */
+	IKE_F_HALF_OPEN,	/* responder: IKE_AUTH never came */
+	IKE_F_PEER,		/* the peer deleted it or reported an error */
+	IKE_F_LOCAL,		/* a local failure (memory, data path, config) */
+};
+
+/* A Child SA installed under an IKE SA: what deleting it takes. */
+struct ike_child {
+	struct ike_child	*next;
+	uint32_t		spi_in;
+	uint32_t		spi_out;
+	uint32_t		reqid;
+	struct gw_addr		local;
+	struct gw_addr		remote;
+};
+
+/* The first Child SA an initiator asks for (from an ACQUIRE or the config). */
+struct ike_child_req {
+	struct gw_sel	sel;		/* src is our side */
+	uint32_t	reqid;
+};
+
+struct ike_sa_table;
+
+struct ike_sa {
+	struct ike_sa_table	*tbl;
+	struct ike_sa		*hnext;		/* chain by our SPI */
+	struct ike_sa		*inext;		/* chain by (SPIi, peer), responder */
+	struct ike_sa		*next;		/* list of all SAs */
+	struct ike_sa		*prev;
+	struct ike_sa		*dnext;		/* list of dead SAs */
+
+	uint64_t		spi_i;
+	uint64_t		spi_r;
+	bool			initiator;	/* we are the original initiator */
+	enum ike_state		state;
+	enum ike_fail		fail;
+	struct ike_cfg_peer	cfg;
+	struct gw_addr		local;		/* current endpoints, with ports */
+	struct gw_addr		remote;
+	struct gw_addr		init_peer;	/* IKE_SA_INIT came from here */
+	bool			nat_local;	/* we are behind a NAT (2.23) */
+	bool			nat_remote;	/* the peer is */
+	bool			peer_natd;	/* the peer sent NAT detection */
+
+	struct ike_prop		prop;		/* chosen IKE proposal */
+	uint16_t		dh_group;	/* group of our KE payload */
+	struct dh		*dh;		/* freed once g^ir is known */
+	struct keymat_ike	*km;
+	struct ike_msg_prot	prot;
+	struct ike_msg_win	win;
+
+	uint8_t			ni[IKE_NONCE_MAX];
+	size_t			ni_len;
+	uint8_t			nr[IKE_NONCE_MAX];
+	size_t			nr_len;
+	uint8_t			*init_req;	/* IKE_SA_INIT request as sent/received */
+	size_t			init_req_len;
+	uint8_t			*init_resp;	/* IKE_SA_INIT response */
+	size_t			init_resp_len;
+	uint8_t			cookie[IKE_COOKIE_MAX];
+	size_t			cookie_len;	/* 0: none */
+	unsigned		init_rounds;	/* IKE_SA_INIT repeats (cookie, KE) */
+
+	struct ike_child_req	child_req;
+	struct ike_child	larval;		/* spi_in != 0: allocated, not installed */
+	struct ike_child	*children;
+	uint64_t		created_ms;
+	uint64_t		established_ms;
+	uint64_t		last_rx_ms;	/* last authenticated message from the peer */
+	uint64_t		half_open_until;	/* responder in INIT_DONE */
+};
+
+/*
+ * Called from inside exch_recv() and exch_tick(): a hook may start new
+ * SAs but must not destroy any (kill them instead).
+ */
+struct ike_hooks {
+	/*
+	 * The configuration for an IKE_SA_INIT from remote to local, or NULL
+	 * for none. Borrowed for the call; the SA copies it.
+	 */
+	const struct ike_cfg_peer *(*peer_by_addr)(void *ctx, const struct gw_addr *local,
+	    const struct gw_addr *remote);
+	void	(*established)(void *ctx, const struct ike_sa *sa);	/* optional */
+	/* Optional; sa->fail says why. */
+	void	(*dead)(void *ctx, const struct ike_sa *sa);
+	void	*ctx;
+};
+
+/* Per-table counters; peer-triggered drops are counted here, logged at debug. */
+enum ike_stat {
+	IKE_ST_RX,		/* datagrams received */
+	IKE_ST_TX,		/* datagrams sent (retransmissions included) */
+	IKE_ST_TX_FAIL,
+	IKE_ST_DROP_MARKER,	/* on port 4500 without the non-ESP marker */
+	IKE_ST_DROP_PARSE,	/* malformed message */
+	IKE_ST_DROP_NO_SA,	/* unknown SPI */
+	IKE_ST_DROP_WINDOW,	/* Message ID outside the window, unexpected response */
+	IKE_ST_DROP_ICV,	/* SK did not decrypt or verify */
+	IKE_ST_DROP_STATE,	/* exchange not expected in this state */
+	IKE_ST_DROP_INVALID,	/* content refused (bad proposal, KE, missing payload) */
+	IKE_ST_RETRANS_ANSWERED,	/* retransmitted request answered from cache */
+	IKE_ST_RETRANSMIT,	/* our requests sent again */
+	IKE_ST_GIVE_UP,
+	IKE_ST_COOKIE_SENT,
+	IKE_ST_COOKIE_BAD,
+	IKE_ST_AUTH_FAIL,
+	IKE_ST_HALF_OPEN_EXPIRED,
+	IKE_ST_COUNT
+};
+
+#define IKE_COOKIE_SECRET	32
+#define IKE_COOKIE_ROTATE_MS	(5 * 60 * 1000)
+#define IKE_HALF_OPEN_MS	(30 * 1000)
+
+struct ike_sa_table {
+	struct ike_io		io;
+	struct ike_child_sink	sink;
+	struct ike_hooks	hooks;
+	struct ike_sa		**spi_hash;	/* by our SPI */
+	struct ike_sa		**init_hash;	/* by (SPIi, peer), responder SAs */
+	size_t			nbuckets;	/* power of two */
+	struct ike_sa		*all;
+	struct ike_sa		*dead;
+	size_t			nsa;
+	size_t			half_open;	/* responder SAs in INIT_DONE */
+	size_t			cookie_threshold;	/* half-open SAs before cookies */
+	uint32_t		rtx_first_ms;	/* first retransmission timeout */
+	unsigned		rtx_tries;	/* transmissions of a request */
+	uint8_t			hash_key[16];	/* keys the (SPIi, peer) hash */
+	/* The current and the previous secret. */
+	uint8_t			cookie_secret[2][IKE_COOKIE_SECRET];
+	uint8_t			cookie_version;	/* of cookie_secret[0] */
+	uint8_t			cookie_nsecrets;	/* set in cookie_secret */
+	uint64_t		cookie_rotated_ms;
+	uint64_t		stats[IKE_ST_COUNT];
+};
+
+#define IKE_COOKIE_THRESHOLD	10	/* default; strongSwan's per-IP one is 3 */
+
+/*
+ * A new, empty table. io, sink and hooks are copied (their ctx pointers
+ * are borrowed). Returns NULL on no memory.
+ */
+struct ike_sa_table *ike_sa_table_new(const struct ike_io *io,
+    const struct ike_child_sink *sink, const struct ike_hooks *hooks);
+/* Destroys every SA (without telling the data path) and frees t. NULL is fine. */
+void ike_sa_table_free(struct ike_sa_table *t);
+/* Earliest timer deadline (ms, io clock) of any SA, or UINT64_MAX. */
+uint64_t ike_sa_table_next_ms(const struct ike_sa_table *t);
+/* Counter name for status output. */
+const char *ike_sa_stat_name(enum ike_stat s);
+
+/*
+ * A new SA in state IDLE with a fresh random SPI of ours (SPIi for an
+ * initiator, SPIr for a responder), a copy of cfg whose proposals are
+ * renumbered 1, 2, ... (RFC 7296 3.3.1), and the endpoints (ports 0
+ * become 500). A responder SA also enters the (SPIi, peer)
+ * index, so spi_i must be set: pass it as peer_spi_i. NULL on no memory.
+ */
+struct ike_sa *ike_sa_new(struct ike_sa_table *t, bool initiator,
+    const struct ike_cfg_peer *cfg, const struct gw_addr *local, const struct gw_addr *remote,
+    uint64_t peer_spi_i);
+/* The SA whose SPI of ours is spi, or NULL; dead SAs are not found. */
+struct ike_sa *ike_sa_find(const struct ike_sa_table *t, uint64_t spi);
+/* The responder SA made for an IKE_SA_INIT with SPIi from remote, or NULL. */
+struct ike_sa *ike_sa_find_init(const struct ike_sa_table *t, uint64_t spi_i,
+    const struct gw_addr *remote);
+/* Our SPI in sa. */
+uint64_t ike_sa_spi(const struct ike_sa *sa);
+
+/*
+ * Moves sa to state to if the transition is allowed (IDLE -> INIT_SENT
+ * -> INIT_DONE -> AUTH_SENT -> ESTABLISHED <-> REKEYING, -> DELETING, and
+ * any -> DEAD). Returns 0, or -1 (logged) for a transition not allowed.
+ * Entering DEAD queues the SA for ike_sa_reap().
+ */
+int ike_sa_set_state(struct ike_sa *sa, enum ike_state to);
+/* "ESTABLISHED" and so on, for logs. */
+const char *ike_sa_state_name(enum ike_state s);
+/*
+ * Ends sa: deletes its Child SAs through the sink, records why, moves it
+ * to DEAD and calls the dead hook. The memory goes at ike_sa_reap().
+ */
+void ike_sa_kill(struct ike_sa *sa, enum ike_fail why);
+/* Destroys every DEAD SA of t. Call where no SA pointer is held. */
+void ike_sa_reap(struct ike_sa_table *t);
+/*
+ * Records a Child SA installed under sa (copies c). Returns 0 or -1 (no
+ * memory: the caller deletes the pair from the data path).
+ */
+int ike_sa_add_child(struct ike_sa *sa, const struct ike_child *c);
+/*
+ * Deletes from the data path and forgets the Child SA whose outbound SPI
+ * is spi_out; *spi_in gets its inbound SPI. Returns 0, or -1 if sa has
+ * no such Child SA.
+ */
+int ike_sa_del_child(struct ike_sa *sa, uint32_t spi_out, uint32_t *spi_in);
+/* Unlinks sa from t and wipes and frees everything it holds. */
+void ike_sa_destroy(struct ike_sa *sa);
+
+/* Bumps counter s of sa's table. */
+void ike_sa_count(struct ike_sa_table *t, enum ike_stat s);
+/* The peer for logs: "name (address)" or "address". buf of GW_ADDR_STRLEN + 40. */
+const char *ike_sa_peer_str(const struct ike_sa *sa, char *buf, size_t len);
+#define IKE_PEER_STRLEN		(GW_ADDR_STRLEN + 40)
+
+/* SA-scoped log lines start with the SPI pair (STYLE.md L9). */
+#define IKE_SPI_FMT		"%016llx:%016llx"
+#define IKE_SPI_ARGS(sa)	(unsigned long long)(sa)->spi_i, (unsigned long long)(sa)->spi_r
+
 #endif

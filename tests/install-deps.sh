@@ -19,6 +19,7 @@ set -euo pipefail
 #   libcmocka-dev                                   unit tests
 #   iproute2 util-linux                             netns tests: ip netns/link, setpriv
 #   nftables tcpdump iperf3 python3 python3-scapy   netns tests of the data path: filters,
+#   python3-cryptography                            independent key-derivation checks
 #                                                   captures, throughput, independent ESP
 #   ethtool                                         the benchmark: veth offloads off
 packages=(
@@ -27,7 +28,7 @@ packages=(
 	libssl-dev libsodium-dev libevent-dev
 	libcmocka-dev
 	iproute2 util-linux
-	nftables tcpdump iperf3 python3 python3-scapy
+	nftables tcpdump iperf3 python3 python3-scapy python3-cryptography
 	ethtool
 )
 

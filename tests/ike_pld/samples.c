@@ -24,13 +24,13 @@ fill(uint8_t *p, size_t n, uint8_t seed)
 }
 
 static void
-xf(struct ike_prop *p, uint8_t type, uint16_t id, uint16_t keylen)
+xf(struct ike_pld_prop *p, uint8_t type, uint16_t id, uint16_t keylen)
 {
-	p->xf[p->nxf++] = (struct ike_xform){ .type = type, .id = id, .keylen = keylen };
+	p->xf[p->nxf++] = (struct ike_pld_xform){ .type = type, .id = id, .keylen = keylen };
 }
 
 static void
-xf_keys(struct ike_prop *p, uint16_t id)
+xf_keys(struct ike_pld_prop *p, uint16_t id)
 {
 	xf(p, IKE_XF_ENCR, id, 128);
 	xf(p, IKE_XF_ENCR, id, 192);
@@ -38,7 +38,7 @@ xf_keys(struct ike_prop *p, uint16_t id)
 }
 
 static void
-xf_prf_dh(struct ike_prop *p)
+xf_prf_dh(struct ike_pld_prop *p)
 {
 	size_t	 i;
 
@@ -53,7 +53,7 @@ xf_prf_dh(struct ike_prop *p)
 void
 sample_ike_offer(struct ike_sa_pld *sa)
 {
-	struct ike_prop	*p;
+	struct ike_pld_prop	*p;
 
 	memset(sa, 0, sizeof(*sa));
 	sa->nprop = 2;
@@ -84,7 +84,7 @@ sample_ike_offer(struct ike_sa_pld *sa)
 static void
 ike_chosen(struct ike_sa_pld *sa, uint8_t spi_size, uint64_t spi)
 {
-	struct ike_prop	*p = &sa->prop[0];
+	struct ike_pld_prop	*p = &sa->prop[0];
 
 	memset(sa, 0, sizeof(*sa));
 	sa->nprop = 1;
@@ -102,7 +102,7 @@ ike_chosen(struct ike_sa_pld *sa, uint8_t spi_size, uint64_t spi)
 static void
 esp_sa(struct ike_sa_pld *sa, uint32_t spi, bool answer)
 {
-	struct ike_prop	*p = &sa->prop[0];
+	struct ike_pld_prop	*p = &sa->prop[0];
 
 	memset(sa, 0, sizeof(*sa));
 	sa->nprop = answer ? 1 : 2;

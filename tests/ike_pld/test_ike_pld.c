@@ -183,7 +183,7 @@ static void
 test_hand_encoded(void **state)
 {
 	struct ike_sa_pld	 sa = { .nprop = 1 };
-	struct ike_prop		*p = &sa.prop[0];
+	struct ike_pld_prop		*p = &sa.prop[0];
 	struct ike_hdr		 h = { .spi_i = UINT64_C(0x0102030405060708),
 	    .exch = IKE_EXCH_SA_INIT, .flags = IKE_FLAG_I };
 	uint8_t			 ke[32], nonce[32], nat[20];
@@ -201,11 +201,11 @@ test_hand_encoded(void **state)
 	assert_int_equal(m.notify[0].type, IKE_N_NAT_DETECTION_SOURCE_IP);
 
 	/* The builder must produce exactly these bytes. */
-	*p = (struct ike_prop){ .num = 1, .proto = IKE_PROTO_IKE, .nxf = 4 };
-	p->xf[0] = (struct ike_xform){ .type = IKE_XF_ENCR, .id = IKE_ENCR_AES_CBC, .keylen = 128 };
-	p->xf[1] = (struct ike_xform){ .type = IKE_XF_PRF, .id = IKE_PRF_HMAC_SHA2_256 };
-	p->xf[2] = (struct ike_xform){ .type = IKE_XF_INTEG, .id = IKE_INTEG_HMAC_SHA2_256_128 };
-	p->xf[3] = (struct ike_xform){ .type = IKE_XF_DH, .id = IKE_DH_CURVE25519 };
+	*p = (struct ike_pld_prop){ .num = 1, .proto = IKE_PROTO_IKE, .nxf = 4 };
+	p->xf[0] = (struct ike_pld_xform){ .type = IKE_XF_ENCR, .id = IKE_ENCR_AES_CBC, .keylen = 128 };
+	p->xf[1] = (struct ike_pld_xform){ .type = IKE_XF_PRF, .id = IKE_PRF_HMAC_SHA2_256 };
+	p->xf[2] = (struct ike_pld_xform){ .type = IKE_XF_INTEG, .id = IKE_INTEG_HMAC_SHA2_256_128 };
+	p->xf[3] = (struct ike_pld_xform){ .type = IKE_XF_DH, .id = IKE_DH_CURVE25519 };
 	memset(ke, 0x11, sizeof(ke));
 	memset(nonce, 0x22, sizeof(nonce));
 	memset(nat, 0x33, sizeof(nat));

@@ -19,6 +19,7 @@ import sys
 
 try:
     from cryptography.hazmat.primitives.asymmetric import ec, x25519
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 except ImportError:  # pragma: no cover - depends on the host
     ec = x25519 = None
 
@@ -177,7 +178,8 @@ def x25519_shared(priv, pub):
 
 def x25519_public(priv):
     k = x25519.X25519PrivateKey.from_private_bytes(unhex(priv))
-    return k.public_key().public_bytes_raw()
+    # public_bytes_raw() needs cryptography 40; Debian 12 ships 38.
+    return k.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
 def ecp_public(group, priv):

@@ -1,0 +1,112 @@
+/*
+ * exch_info.c: INFORMATIONAL requests and answers; see exch_info.h.
+ */
+#include "exch.h"
+#include "exch_info.h"
+#include "log.h"
+
+#define INFO_SPI_MAX	64	/* Child SA SPIs answered in one Delete */
+
+struct info_del {
+	bool		ike;		/* the IKE SA itself */
+	size_t		nspi;
+	uint32_t	spi_in[INFO_SPI_MAX];
+};
+
+/* RFC 7296 1.4.1: delete what the peer names; unknown SPIs are no error. */
+static void
+exch_info_deletes(struct ike_sa *sa, const struct ike_msg *m, struct info_del *d)
+{
+	const struct ike_delete *del;
+	uint32_t spi, in;
+	size_t i, j;
+
+	for (i = 0; i < m->ndelete; i++) {
+		del = &m->del[i];
+		if (del->proto == IKE_PROTO_IKE) {
+			d->ike = true;
+			continue;
+		}
+		if (del->proto != IKE_PROTO_ESP)
+			continue;
+		for (j = 0; j < del->nspi && ike_delete_spi(del, j, &spi) == 0; j++)
+			if (ike_sa_del_child(sa, spi, &in) == 0 && d->nspi < INFO_SPI_MAX)
+				d->spi_in[d->nspi++] = in;
+	}
+}
+
+void
+exch_info_request(struct ike_sa *sa, const struct ike_msg *m)
+{
+	struct info_del d = { .ike = false };
+	char peer[IKE_PEER_STRLEN];
+	enum ike_fail why = IKE_F_PEER;
+	uint8_t buf[IKE_MSG_MAX];
+	struct ike_build b;
+	size_t len;
+
+	if (sa->state != IKE_S_ESTABLISHED && sa->state != IKE_S_REKEYING &&
+	    sa->state != IKE_S_DELETING) {
+		ike_sa_count(sa->tbl, IKE_ST_DROP_STATE);
+		return;
+	}
+	ike_sa_peer_str(sa, peer, sizeof(peer));
+	if (ike_msg_notify(m, IKE_N_AUTHENTICATION_FAILED) != NULL) {
+		ike_sa_count(sa->tbl, IKE_ST_AUTH_FAIL);
+		log_info(IKE_SPI_FMT ": authentication failed for peer %s (reported by the peer)",
+		    IKE_SPI_ARGS(sa), peer);
+		d.ike = true;
+		why = IKE_F_AUTH;
+	}
+	exch_info_deletes(sa, m, &d);
+	if (ike_msg_start(sa, &b, buf, sizeof(buf), IKE_EXCH_INFORMATIONAL, true) == 0) {
+		if (!d.ike && d.nspi > 0)
+			ike_build_delete(&b, IKE_PROTO_ESP, d.spi_in, d.nspi);
+		if (ike_msg_finish(sa, &b, buf, &len) == 0)
+			ike_msg_respond(sa, buf, len);
+	}
+	if (d.ike) {
+		log_info(IKE_SPI_FMT ": IKE SA with peer %s deleted by the peer", IKE_SPI_ARGS(sa),
+		    peer);
+		ike_sa_kill(sa, why);
+	}
+}
+
+void
+exch_info_response(struct ike_sa *sa, const struct ike_msg *m)
+{
+	if (sa->state == IKE_S_DELETING)
+		ike_sa_kill(sa, sa->fail);
+}
+
+void
+exch_info_auth_failed(struct ike_sa *sa)
+{
+	uint8_t buf[IKE_MSG_MAX];
+	struct ike_build b;
+	size_t len;
+
+	if (ike_msg_start(sa, &b, buf, sizeof(buf), IKE_EXCH_INFORMATIONAL, false) != 0)
+		return;
+	ike_build_notify(&b, 0, IKE_N_AUTHENTICATION_FAILED, 0, 0, NULL, 0);
+	if (ike_msg_finish(sa, &b, buf, &len) == 0)
+		ike_msg_send_once(sa, buf, len);
+}
+
+int
+exch_info_delete(struct ike_sa *sa, enum ike_fail why)
+{
+	uint8_t buf[IKE_MSG_MAX];
+	struct ike_build b;
+	size_t len;
+
+	sa->fail = why;
+	if (ike_msg_start(sa, &b, buf, sizeof(buf), IKE_EXCH_INFORMATIONAL, false) != 0 ||
+	    ike_build_delete(&b, IKE_PROTO_IKE, NULL, 0) != 0 ||
+	    ike_msg_finish(sa, &b, buf, &len) != 0 || ike_msg_request(sa, buf, len) != 0 ||
+	    ike_sa_set_state(sa, IKE_S_DELETING) != 0) {
+		ike_sa_kill(sa, why);
+		return -1;
+	}
+	return 0;
+}
