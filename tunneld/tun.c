@@ -156,6 +156,10 @@ tun_configure(const char *ifname, int mtu)
 		goto done;
 	}
 	tun_ifreq(&ifr, ifname);
+	ifr.ifr_qlen = TUN_TXQLEN;
+	if (ioctl(s, SIOCSIFTXQLEN, &ifr) == -1)
+		log_warn_f("%s: set txqueuelen %d", ifname, TUN_TXQLEN);
+	tun_ifreq(&ifr, ifname);
 	if (ioctl(s, SIOCGIFFLAGS, &ifr) == -1) {
 		log_warn_f("%s: get flags", ifname);
 		goto done;

@@ -24,6 +24,12 @@
 
 #define TUN_DEFAULT_NAME	"gif0"
 #define TUN_MAX_QUEUES		64
+/*
+ * Packets the kernel queues for tunneld to read. The default (500) fills
+ * whenever tunneld waits for a CPU, and each overflow is a loss that
+ * halves a TCP sender's window.
+ */
+#define TUN_TXQLEN		4096
 #define TUN_OUTER_MTU		1500	/* the typical link the outer packets cross */
 
 /*
@@ -54,7 +60,10 @@ int tun_default_mtu(bool gif, int outer_af);
  */
 int tun_open(const char *name, unsigned nqueues, int *fds, char ifname[static IFNAMSIZ]);
 
-/* Sets the MTU of ifname and brings the link up (IFF_UP). */
+/*
+ * Sets the MTU of ifname, raises its transmit queue to TUN_TXQLEN packets
+ * (a failure there is logged, not fatal) and brings the link up (IFF_UP).
+ */
 int tun_configure(const char *ifname, int mtu);
 
 /*

@@ -112,6 +112,9 @@ test_published_packets(void **state)
 		hex(k->iv, iv, sizeof(iv));
 		ptlen = hex(k->plaintext, pt, sizeof(pt));
 		wantlen = hex(k->packet, want, sizeof(want));
+		/* hex() bounds it already; this tells the optimizer's array checks. */
+		if (wantlen > sizeof(want))
+			abort();
 		/* The payload is the plaintext without its trailer. */
 		nh = pt[ptlen - 1];
 		len = ptlen - 2 - pt[ptlen - 2];
@@ -150,6 +153,9 @@ test_cbc_known_answers(void **state)
 		hex(k->iv, iv, sizeof(iv));
 		len = hex(k->payload, payload, sizeof(payload));
 		wantlen = hex(k->packet, want, sizeof(want));
+		/* hex() bounds it already; this tells the optimizer's array checks. */
+		if (wantlen > sizeof(want))
+			abort();
 		assert_int_equal(esp_xform_init(&x, alg_by_id(ALG_ENC, k->enc), key, keylen,
 		    alg_by_id(ALG_AUTH, k->auth), akey, akeylen), 0);
 		buf_payload(&b, mem, sizeof(mem), HEADROOM, payload, len);

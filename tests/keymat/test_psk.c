@@ -343,11 +343,13 @@ test_empty_file(void **state)
 static void
 expect_refused(const char *p, const char *msg)
 {
-	char want[512];
+	char want[1024];
 	struct psk_report rep;
+	int n;
 
 	assert_null(psk_load(p, &rep));
-	snprintf(want, sizeof(want), "%s: %s", p, msg);
+	n = snprintf(want, sizeof(want), "%s: %s", p, msg);
+	assert_true(n > 0 && (size_t)n < sizeof(want));
 	assert_string_equal(rep.first_error, want);
 }
 
