@@ -16,6 +16,7 @@
 #include "alg.h"
 #include "exch.h"
 #include "child.h"
+#include "dh.h"
 #include "log.h"
 
 #define CHILD_CONF_STRLEN	1024
@@ -149,8 +150,15 @@ child_select(struct ike_sa *sa, const struct ike_msg *m, const struct prop_ctx *
 
 	memset(out, 0, sizeof(*out));
 	n = exch_props_from_pld(&m->sa, peer, IKE_MAX_PROPS);
-	if (proposal_select(sa->cfg.esp, sa->cfg.nesp, peer, n, ctx, &out->prop, &pref) !=
-	    PROP_CHOSEN) {
+	switch (proposal_select(sa->cfg.esp, sa->cfg.nesp, peer, n, ctx, &out->prop, &pref)) {
+	case PROP_CHOSEN:
+		break;
+	case PROP_INVALID_KE_PAYLOAD:
+		log_info(IKE_SPI_FMT ": peer %s: ESP proposals match only with group %s",
+		    IKE_SPI_ARGS(sa), ike_sa_peer_str(sa, p, sizeof(p)), dh_group_name(pref));
+		out->ke_pref = pref;
+		return IKE_N_INVALID_KE_PAYLOAD;
+	default:
 		log_info(IKE_SPI_FMT ": peer %s: no ESP proposal chosen", IKE_SPI_ARGS(sa),
 		    ike_sa_peer_str(sa, p, sizeof(p)));
 		return IKE_N_NO_PROPOSAL_CHOSEN;
@@ -174,6 +182,18 @@ child_check_reply(struct ike_sa *sa, const struct ike_msg *m, const struct prop_
 {
 	struct ike_tsl ask_i = { .n = 1 }, ask_r = { .n = 1 };
 
+	if (ike_ts_from_sel(&sa->child_req.sel, &ask_i.ts[0], &ask_r.ts[0]) != 0) {
+		memset(out, 0, sizeof(*out));
+		return -1;
+	}
+	return child_check_answer(sa, m, ctx, &ask_i, &ask_r, sa->child_req.reqid, out);
+}
+
+int
+child_check_answer(struct ike_sa *sa, const struct ike_msg *m, const struct prop_ctx *ctx,
+    const struct ike_tsl *ask_i, const struct ike_tsl *ask_r, uint32_t reqid,
+    struct child_pick *out)
+{
 	memset(out, 0, sizeof(*out));
 	if (!ike_msg_has(m, IKE_PT_SA) || !ike_msg_has(m, IKE_PT_TSI) ||
 	    !ike_msg_has(m, IKE_PT_TSR) || m->sa.nprop != 1 ||
@@ -181,13 +201,11 @@ child_check_reply(struct ike_sa *sa, const struct ike_msg *m, const struct prop_
 	    proposal_check_reply(sa->cfg.esp, sa->cfg.nesp, &out->prop, ctx) < 0)
 		goto bad;
 	out->spi_out = (uint32_t)exch_prop_spi(&out->prop);
-	out->reqid = sa->child_req.reqid;
-	if (out->spi_out == 0 ||
-	    ike_ts_from_sel(&sa->child_req.sel, &ask_i.ts[0], &ask_r.ts[0]) != 0 ||
-	    ike_ts_from_pld(&m->tsi, &out->ts_local) != 0 ||
+	out->reqid = reqid;
+	if (out->spi_out == 0 || ike_ts_from_pld(&m->tsi, &out->ts_local) != 0 ||
 	    ike_ts_from_pld(&m->tsr, &out->ts_remote) != 0 ||
-	    !ike_ts_list_within(&out->ts_local, &ask_i) ||
-	    !ike_ts_list_within(&out->ts_remote, &ask_r))
+	    !ike_ts_list_within(&out->ts_local, ask_i) ||
+	    !ike_ts_list_within(&out->ts_remote, ask_r))
 		goto bad;
 	return 0;
 bad:
@@ -280,6 +298,8 @@ child_install(struct ike_sa *sa, const struct child_pick *p)
 	}
 	rec.spi_out = p->spi_out;
 	rec.reqid = p->reqid;
+	rec.ts_local = p->ts_local;
+	rec.ts_remote = p->ts_remote;
 	sa->larval.spi_in = 0;
 	if (ike_sa_add_child(sa, &rec) != 0) {
 		log_warnx_f(IKE_SPI_FMT ": out of memory recording Child SA", IKE_SPI_ARGS(sa));

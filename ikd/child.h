@@ -22,6 +22,7 @@ struct child_pick {
 	uint32_t	reqid;
 	struct ike_tsl	ts_local;	/* ours: an initiator's TSi, a responder's TSr */
 	struct ike_tsl	ts_remote;
+	uint16_t	ke_pref;	/* the group to ask for with INVALID_KE_PAYLOAD */
 };
 
 /*
@@ -42,8 +43,8 @@ int child_offer(struct ike_sa *sa, struct ike_sa_pld *pld, struct ike_tsl *tsi,
  * ESP, SPI size 4, KE ignored), narrows m's TSi and TSr to a configured
  * policy, and allocates our SPI; out->prop then carries our SPI for the
  * answer. The caller sets out->ni/nr/gir afterwards. Returns 0, or the
- * error notification to answer with (NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE),
- * after logging why.
+ * error notification to answer with (NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE,
+ * INVALID_KE_PAYLOAD with out->ke_pref), after logging why.
  */
 uint16_t child_select(struct ike_sa *sa, const struct ike_msg *m, const struct prop_ctx *ctx,
     struct child_pick *out);
@@ -53,6 +54,14 @@ uint16_t child_select(struct ike_sa *sa, const struct ike_msg *m, const struct p
  * (logged).
  */
 int child_check_reply(struct ike_sa *sa, const struct ike_msg *m, const struct prop_ctx *ctx,
+    struct child_pick *out);
+/*
+ * The same for any Child SA answer: the selectors must lie within
+ * ask_i (ours) and ask_r (the peer's), and reqid is the pair's. Returns
+ * 0 or -1 (logged).
+ */
+int child_check_answer(struct ike_sa *sa, const struct ike_msg *m, const struct prop_ctx *ctx,
+    const struct ike_tsl *ask_i, const struct ike_tsl *ask_r, uint32_t reqid,
     struct child_pick *out);
 /*
  * Derives the keys (KEYMAT = prf+(SK_d, [g^ir] | Ni | Nr) from pick's

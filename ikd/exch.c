@@ -11,6 +11,7 @@
 
 #include "exch.h"
 #include "exch_auth.h"
+#include "exch_child.h"
 #include "exch_info.h"
 #include "exch_init.h"
 #include "log.h"
@@ -102,12 +103,7 @@ exch_request(struct ike_sa *sa, struct exch_rx *rx)
 		exch_info_request(sa, m);
 		return;
 	case IKE_EXCH_CREATE_CHILD_SA:
-		/* Not negotiated here: RFC 7296 3.10.1 gives a refusal the peer understands. */
-		if (sa->state != IKE_S_ESTABLISHED) {
-			ike_sa_count(sa->tbl, IKE_ST_DROP_STATE);
-			return;
-		}
-		exch_respond_notify(sa, IKE_EXCH_CREATE_CHILD_SA, IKE_N_NO_ADDITIONAL_SAS, NULL, 0);
+		exch_child_request(sa, m);
 		return;
 	default:
 		ike_sa_count(sa->tbl, IKE_ST_DROP_STATE);
@@ -127,6 +123,9 @@ exch_response(struct ike_sa *sa, struct exch_rx *rx)
 		return;
 	case IKE_EXCH_INFORMATIONAL:
 		exch_info_response(sa, rx->m);
+		return;
+	case IKE_EXCH_CREATE_CHILD_SA:
+		exch_child_response(sa, rx->m);
 		return;
 	default:
 		ike_sa_count(sa->tbl, IKE_ST_DROP_STATE);
@@ -272,6 +271,10 @@ exch_tick(struct ike_sa_table *t)
 			ike_sa_count(t, IKE_ST_HALF_OPEN_EXPIRED);
 			log_debug_f(IKE_SPI_FMT ": half-open SA expired", IKE_SPI_ARGS(sa));
 			ike_sa_kill(sa, IKE_F_HALF_OPEN);
+		} else if (now >= ike_sa_dpd_due(sa) && exch_info_liveness(sa) != 0) {
+			/* Left alone, the check would be due again at once, forever. */
+			log_warnx(IKE_SPI_FMT ": cannot send a liveness check", IKE_SPI_ARGS(sa));
+			ike_sa_kill(sa, IKE_F_LOCAL);
 		}
 	}
 	ike_sa_reap(t);

@@ -9,7 +9,7 @@
  *   IKE_SA_INIT      exch_init.c  (initiator and responder)
  *   IKE_AUTH         exch_auth.c
  *   INFORMATIONAL    exch_info.c
- *   CREATE_CHILD_SA  refused with NO_ADDITIONAL_SAS (not negotiated yet)
+ *   CREATE_CHILD_SA  exch_child.c  (Child SA rekey; others refused)
  *
  * A message that fails any check is dropped and counted, and changes
  * nothing. Handlers never free an SA: they kill it, and the SAs killed
@@ -41,7 +41,8 @@ void exch_recv(struct ike_sa_table *t, const uint8_t *p, size_t len,
     const struct gw_addr *local, const struct gw_addr *remote);
 /*
  * Runs the timers due at the io clock's now: retransmissions, give-ups
- * (the SA dies with IKE_F_TIMEOUT) and half-open expiry.
+ * (the SA dies with IKE_F_TIMEOUT), half-open expiry and liveness checks
+ * after the peer's DPD delay of silence.
  */
 void exch_tick(struct ike_sa_table *t);
 

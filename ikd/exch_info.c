@@ -72,11 +72,46 @@ exch_info_request(struct ike_sa *sa, const struct ike_msg *m)
 	}
 }
 
+/*
+ * The answer to our Delete of the pair with inbound SPI spi_in. Its
+ * Delete names the peer's inbound SPI, our outbound one; an answer
+ * without it means the peer had deleted the pair itself (a collision,
+ * RFC 7296 1.4.1), and either way the pair goes.
+ */
+static void
+exch_info_child_gone(struct ike_sa *sa, const struct ike_msg *m, uint32_t spi_in)
+{
+	struct ike_child *c;
+	uint32_t spi, in;
+	size_t i, j;
+	bool named = false;
+
+	if ((c = ike_sa_child_by_in(sa, spi_in)) == NULL)
+		return;
+	for (i = 0; i < m->ndelete; i++)
+		for (j = 0; m->del[i].proto == IKE_PROTO_ESP && j < m->del[i].nspi &&
+		    ike_delete_spi(&m->del[i], j, &spi) == 0; j++)
+			named = named || spi == c->spi_out;
+	if (!named)
+		log_debug_f(IKE_SPI_FMT ": delete of child SA %08x answered without %08x",
+		    IKE_SPI_ARGS(sa), spi_in, c->spi_out);
+	log_info(IKE_SPI_FMT ": child SA %08x/%08x deleted", IKE_SPI_ARGS(sa), c->spi_in,
+	    c->spi_out);
+	ike_sa_del_child(sa, c->spi_out, &in);
+}
+
 void
 exch_info_response(struct ike_sa *sa, const struct ike_msg *m)
 {
-	if (sa->state == IKE_S_DELETING)
+	uint32_t spi_in = sa->del_child_spi;
+
+	if (sa->state == IKE_S_DELETING) {
 		ike_sa_kill(sa, sa->fail);
+		return;
+	}
+	sa->del_child_spi = 0;
+	if (spi_in != 0)
+		exch_info_child_gone(sa, m, spi_in);
 }
 
 void
@@ -108,5 +143,49 @@ exch_info_delete(struct ike_sa *sa, enum ike_fail why)
 		ike_sa_kill(sa, why);
 		return -1;
 	}
+	return 0;
+}
+
+int
+exch_info_delete_esp(struct ike_sa *sa, uint32_t spi_in)
+{
+	uint8_t buf[IKE_MSG_MAX];
+	struct ike_build b;
+	size_t len;
+
+	if (ike_msg_start(sa, &b, buf, sizeof(buf), IKE_EXCH_INFORMATIONAL, false) != 0 ||
+	    ike_build_delete(&b, IKE_PROTO_ESP, &spi_in, 1) != 0 ||
+	    ike_msg_finish(sa, &b, buf, &len) != 0 || ike_msg_request(sa, buf, len) != 0)
+		return -1;
+	sa->del_child_spi = spi_in;
+	return 0;
+}
+
+int
+exch_info_delete_child(struct ike_sa *sa, uint32_t spi_in)
+{
+	if (sa->state != IKE_S_ESTABLISHED || ike_sa_child_by_in(sa, spi_in) == NULL) {
+		log_warnx_f(IKE_SPI_FMT ": no child SA %08x to delete", IKE_SPI_ARGS(sa), spi_in);
+		return -1;
+	}
+	if (exch_info_delete_esp(sa, spi_in) != 0) {
+		log_warnx_f(IKE_SPI_FMT ": cannot send the delete of child SA %08x",
+		    IKE_SPI_ARGS(sa), spi_in);
+		return -1;
+	}
+	return 0;
+}
+
+int
+exch_info_liveness(struct ike_sa *sa)
+{
+	uint8_t buf[IKE_MSG_MAX];
+	struct ike_build b;
+	size_t len;
+
+	if (ike_msg_start(sa, &b, buf, sizeof(buf), IKE_EXCH_INFORMATIONAL, false) != 0 ||
+	    ike_msg_finish(sa, &b, buf, &len) != 0 || ike_msg_request(sa, buf, len) != 0)
+		return -1;
+	log_debug_f(IKE_SPI_FMT ": liveness check sent", IKE_SPI_ARGS(sa));
 	return 0;
 }

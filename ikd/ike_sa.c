@@ -366,6 +366,17 @@ ike_sa_del_child(struct ike_sa *sa, uint32_t spi_out, uint32_t *spi_in)
 	return -1;
 }
 
+struct ike_child *
+ike_sa_child_by_in(struct ike_sa *sa, uint32_t spi_in)
+{
+	struct ike_child *c;
+
+	for (c = sa->children; c != NULL; c = c->next)
+		if (c->spi_in == spi_in)
+			return c;
+	return NULL;
+}
+
 static void
 ike_sa_del_children(struct ike_sa *sa)
 {
@@ -465,6 +476,7 @@ ike_sa_destroy(struct ike_sa *sa)
 	}
 	keymat_ike_free(sa->km);
 	dh_free(sa->dh);
+	dh_free(sa->rk.dh);
 	ike_msg_prot_free(&sa->prot);
 	ike_msg_win_free(&sa->win);
 	free(sa->init_req);
@@ -492,8 +504,22 @@ ike_sa_table_next_ms(const struct ike_sa_table *t)
 			next = sa->win.req_due_ms;
 		if (!sa->initiator && sa->state == IKE_S_INIT_DONE && sa->half_open_until < next)
 			next = sa->half_open_until;
+		if (ike_sa_dpd_due(sa) < next)
+			next = ike_sa_dpd_due(sa);
 	}
 	return next;
+}
+
+uint64_t
+ike_sa_dpd_due(const struct ike_sa *sa)
+{
+	uint64_t last;
+
+	if (sa->cfg.dpd_delay_s == 0 || sa->state != IKE_S_ESTABLISHED || sa->win.req_active)
+		return UINT64_MAX;
+	/* IKE_AUTH is authenticated traffic too, but take no chances on a zero. */
+	last = sa->last_rx_ms > sa->established_ms ? sa->last_rx_ms : sa->established_ms;
+	return last + (uint64_t)sa->cfg.dpd_delay_s * 1000;
 }
 
 const char *

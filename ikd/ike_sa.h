@@ -160,6 +160,12 @@ struct ike_cfg_peer {
 	size_t			nts;
 	enum ike_natt		natt;
 	uint32_t		ike_lifetime_s;	/* rekey the IKE SA after this */
+	/*
+	 * Dead peer detection: after this long without an authenticated
+	 * message from the peer, an empty INFORMATIONAL request checks that
+	 * it is alive (RFC 7296 2.4). 0: never.
+	 */
+	uint32_t		dpd_delay_s;
 	struct ike_lifetime	child_lifetime;
 	const struct psk_table	*psk;		/* used when psk_fn is NULL */
 	ike_psk_fn		psk_fn;
@@ -198,6 +204,18 @@ struct ike_child {
 	uint32_t		reqid;
 	struct gw_addr		local;
 	struct gw_addr		remote;
+	struct ike_tsl		ts_local;	/* negotiated; a rekey asks for them again */
+	struct ike_tsl		ts_remote;
+};
+
+/* Our CREATE_CHILD_SA request rekeying a Child SA, while it is out. */
+struct ike_rekey {
+	uint32_t		old_spi_in;	/* the pair being replaced; 0: none */
+	uint8_t			ni[IKE_NONCE_MAX];
+	size_t			ni_len;
+	struct dh		*dh;		/* PFS key pair, or NULL */
+	struct ike_tsl		ts_i;		/* what we asked for */
+	struct ike_tsl		ts_r;
 };
 
 /* The first Child SA an initiator asks for (from an ACQUIRE or the config). */
@@ -251,6 +269,8 @@ struct ike_sa {
 	struct ike_child_req	child_req;
 	struct ike_child	larval;		/* spi_in != 0: allocated, not installed */
 	struct ike_child	*children;
+	uint32_t		del_child_spi;	/* inbound SPI our Delete request names */
+	struct ike_rekey	rk;
 	uint64_t		created_ms;
 	uint64_t		established_ms;
 	uint64_t		last_rx_ms;	/* last authenticated message from the peer */
@@ -335,6 +355,12 @@ struct ike_sa_table *ike_sa_table_new(const struct ike_io *io,
 void ike_sa_table_free(struct ike_sa_table *t);
 /* Earliest timer deadline (ms, io clock) of any SA, or UINT64_MAX. */
 uint64_t ike_sa_table_next_ms(const struct ike_sa_table *t);
+/*
+ * When sa sends its next liveness check if the peer stays silent (the
+ * last authenticated message from it plus the DPD delay), or UINT64_MAX
+ * when sa does not check (DPD off, not ESTABLISHED, a request out).
+ */
+uint64_t ike_sa_dpd_due(const struct ike_sa *sa);
 /* Counter name for status output. */
 const char *ike_sa_stat_name(enum ike_stat s);
 
@@ -383,6 +409,8 @@ int ike_sa_add_child(struct ike_sa *sa, const struct ike_child *c);
  * no such Child SA.
  */
 int ike_sa_del_child(struct ike_sa *sa, uint32_t spi_out, uint32_t *spi_in);
+/* The Child SA of sa whose inbound SPI is spi_in, or NULL. */
+struct ike_child *ike_sa_child_by_in(struct ike_sa *sa, uint32_t spi_in);
 /* Unlinks sa from t and wipes and frees everything it holds. */
 void ike_sa_destroy(struct ike_sa *sa);
 

@@ -172,6 +172,8 @@ mock_install(void *ctx, const struct ike_child_sa *sa)
 	c = &s->sa[s->nsa++];
 	c->sa = *sa;
 	c->in_live = c->out_live = true;
+	c->install_seq = ++s->seq;
+	c->del_seq = 0;
 	mock_unlarval(s, sa->spi_in);
 	return 0;
 }
@@ -183,12 +185,17 @@ mock_del(void *ctx, uint32_t spi, const struct gw_addr *src, const struct gw_add
 	size_t i;
 
 	s->ndel++;
+	s->seq++;
 	mock_unlarval(s, spi);
 	for (i = 0; i < s->nsa; i++) {
-		if (s->sa[i].sa.spi_in == spi)
+		if (s->sa[i].sa.spi_in == spi) {
 			s->sa[i].in_live = false;
-		if (s->sa[i].sa.spi_out == spi)
+			s->sa[i].del_seq = s->seq;
+		}
+		if (s->sa[i].sa.spi_out == spi) {
 			s->sa[i].out_live = false;
+			s->sa[i].del_seq = s->seq;
+		}
 	}
 	return 0;
 }

@@ -51,6 +51,8 @@ struct mock_child {
 	struct ike_child_sa	sa;
 	bool			in_live;
 	bool			out_live;
+	size_t			install_seq;	/* sink event number of the install */
+	size_t			del_seq;	/* of the last delete of either SA; 0: none */
 };
 
 struct mock_sink {
@@ -59,6 +61,7 @@ struct mock_sink {
 	size_t		ninstall;
 	size_t		ndel;
 	bool		fail_install;
+	size_t		seq;		/* installs and deletes so far, in order */
 	uint32_t	larval[MOCK_LARVAL];	/* 0 = free slot */
 	size_t		nsa;
 	struct mock_child sa[MOCK_SAS];
