@@ -18,6 +18,7 @@
 
 #include <sodium.h>
 
+#include "hex.h"
 #include "log.h"
 #include "psk.h"
 #include "secmem.h"
@@ -133,18 +134,6 @@ psk_show(const uint8_t *id, size_t len, char *buf, size_t size)
 	return buf;
 }
 
-static int
-psk_hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Decodes the hex digits of s[0..len) (whitespace ignored) to the front of
  * out, which may be s - 2 (the "0x"). Returns the byte count or -1 after
@@ -159,7 +148,7 @@ psk_unhex(const struct psk_where *w, const uint8_t *s, size_t len, uint8_t *out,
 	for (i = 0; i < len; i++) {
 		if (psk_space(s[i]))
 			continue;
-		if ((v = psk_hexval(s[i])) < 0) {
+		if ((v = hex_digit(s[i])) < 0) {
 			psk_diag(w, true, "invalid hex key (column %zu is not a hex digit)",
 			    col + i);
 			return -1;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 #include "lex.h"
 #include "secmem.h"
 
@@ -69,18 +70,6 @@ lex_wordc(const struct lex *lx, int c)
 	return lex_in(lx->cls->word, c);
 }
 
-static int
-lex_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Skips blanks, newlines and '#' comments. */
 static void
 lex_skip_space(struct lex *lx)
@@ -116,7 +105,7 @@ lex_classify(struct lex_tok *t)
 		start = 0;
 	}
 	for (i = start; s[i] != '\0'; i++) {
-		d = lex_hexval((unsigned char)s[i]);
+		d = hex_digit((unsigned char)s[i]);
 		if (d < 0 || d >= base)
 			return;		/* stays a word */
 		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base) {

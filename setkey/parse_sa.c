@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "hex.h"
 #include "parse_int.h"
 
 /* -r N counts bytes of bitmap; 8 * N packets must fit the u32 window. */
@@ -171,16 +172,6 @@ keylens(const struct alg *a, char *buf, size_t len)
 	return buf;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return c - 'A' + 10;	/* the lexer let only hex digits through */
-}
-
 /* The key token (hex or quoted) into k; false if it is too long. */
 static bool
 key_decode(struct parser *p, struct gw_key *k)
@@ -198,13 +189,14 @@ key_decode(struct parser *p, struct gw_key *k)
 		memcpy(k->b, t->text, n);
 		return true;
 	}
-	/* An odd digit count: the first digit alone is the first byte. */
+	/* The lexer let only hex digits through. An odd digit count: the
+	 * first digit alone is the first byte. */
 	i = 0;
 	o = 0;
 	if (t->len % 2 == 1)
-		k->b[o++] = (uint8_t)hexval(t->text[i++]);
+		k->b[o++] = (uint8_t)hex_digit(t->text[i++]);
 	for (; i < t->len; i += 2)
-		k->b[o++] = (uint8_t)(hexval(t->text[i]) << 4 | hexval(t->text[i + 1]));
+		k->b[o++] = (uint8_t)(hex_digit(t->text[i]) << 4 | hex_digit(t->text[i + 1]));
 	return true;
 }
 
