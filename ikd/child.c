@@ -287,6 +287,27 @@ child_put(struct ike_sa *sa, const struct child_pick *p)
 	return rc;
 }
 
+/* What status output shows of a pair: its algorithms, encapsulation and age. */
+static void
+child_record_algs(const struct ike_sa *sa, const struct child_pick *p, struct ike_child *rec)
+{
+	const struct ike_xform *esn = proposal_get(&p->prop, PROP_T_ESN);
+	const struct ike_xform *ke = proposal_get(&p->prop, PROP_T_KE);
+	const struct alg *ea, *aa;
+	struct keymat_xf xf;
+
+	exch_keymat_xf(&p->prop, &xf);
+	ea = child_alg(ALG_ENC, xf.encr);
+	aa = xf.integ != 0 ? child_alg(ALG_AUTH, xf.integ) : NULL;
+	rec->enc_alg = ea != NULL ? ea->id : 0;
+	rec->auth_alg = aa != NULL ? aa->id : 0;
+	rec->enc_bits = xf.encr_bits;
+	rec->pfs_group = p->gir != NULL && ke != NULL ? ke->id : 0;
+	rec->esn = esn != NULL && esn->id == PROP_ESN_YES;
+	rec->natt = sa->nat_local || sa->nat_remote;
+	rec->installed_ms = sa->tbl->io.now_ms(sa->tbl->io.ctx);
+}
+
 int
 child_install(struct ike_sa *sa, const struct child_pick *p)
 {
@@ -300,6 +321,7 @@ child_install(struct ike_sa *sa, const struct child_pick *p)
 	rec.reqid = p->reqid;
 	rec.ts_local = p->ts_local;
 	rec.ts_remote = p->ts_remote;
+	child_record_algs(sa, p, &rec);
 	sa->larval.spi_in = 0;
 	if (ike_sa_add_child(sa, &rec) != 0) {
 		log_warnx_f(IKE_SPI_FMT ": out of memory recording Child SA", IKE_SPI_ARGS(sa));

@@ -206,6 +206,13 @@ struct ike_child {
 	struct gw_addr		remote;
 	struct ike_tsl		ts_local;	/* negotiated; a rekey asks for them again */
 	struct ike_tsl		ts_remote;
+	uint8_t			enc_alg;	/* lib/alg.h ids, for status output */
+	uint8_t			auth_alg;	/* 0 with an AEAD cipher */
+	uint16_t		enc_bits;	/* key length without salt */
+	uint16_t		pfs_group;	/* KE of its exchange; 0: none */
+	bool			esn;
+	bool			natt;		/* UDP-encapsulated */
+	uint64_t		installed_ms;	/* io clock */
 };
 
 /* Our CREATE_CHILD_SA request rekeying a Child SA, while it is out. */
