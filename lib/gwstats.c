@@ -32,6 +32,9 @@ static const struct {
 	[GWSTAT_DUMMY] =		{ "dummy", false },
 	[GWSTAT_KEEPALIVE] =		{ "keepalive", false },
 	[GWSTAT_TTL_EXPIRED] =		{ "ttl_expired", true },
+	[GWSTAT_IKE_RELAYED] =		{ "ike_relayed", false },
+	[GWSTAT_IKE_RELAY_TX] =		{ "ike_relay_tx", false },
+	[GWSTAT_IKE_RELAY_BAD] =	{ "ike_relay_bad", true },
 };
 
 const char *

@@ -50,6 +50,9 @@ enum gwstat {
 	GWSTAT_DUMMY,		/* 24: RFC 4303 dummy packets (next header 59) */
 	GWSTAT_KEEPALIVE,	/* 25: RFC 3948 NAT keepalives received */
 	GWSTAT_TTL_EXPIRED,	/* 26: a bypassed packet's TTL ran out (routing loop into the TUN) */
+	GWSTAT_IKE_RELAYED,	/* 27: IKE on the NAT-T port handed to the key daemon */
+	GWSTAT_IKE_RELAY_TX,	/* 28: IKE and keepalives the key daemon sent from the NAT-T port */
+	GWSTAT_IKE_RELAY_BAD,	/* 29: relay datagrams of the key daemon refused (lib/ikerelay.h) */
 	GWSTAT_MAX
 };
 

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "netio.h"
 #include "nft.h"
+#include "relay.h"
 #include "tun.h"
 
 enum { DP_V4, DP_V6, DP_NAF };
@@ -48,6 +49,7 @@ struct dpio {
 	uint8_t			*mem;		/* the buffers of in[] and tunbuf[] */
 	struct netio_scratch	 sc;
 	struct key		*k;
+	struct relay		*relay;		/* IKE of the NAT-T port; NULL: dropped */
 	struct fastpath		 fp;
 	bool			 fp_on;
 	struct fp_io		 io;
@@ -216,6 +218,17 @@ dp_tun_write(void *arg, const struct pkt_buf *b)
 	struct dpio	*d = arg;
 
 	return tun_write(d->tunfd, pkt_data(b), b->len);
+}
+
+/* fp_io.ike_input: IKE from the NAT-T port to the key daemon, if one listens. */
+static int
+dp_ike_input(void *arg, const struct fp_outer *o, const struct pkt_buf *b)
+{
+	struct dpio	*d = arg;
+
+	if (d->relay == NULL)
+		return -1;
+	return relay_to_ikd(d->relay, &o->dst, &o->src, pkt_data(b), b->len);
 }
 
 /* ---- receiving ---- */
@@ -532,7 +545,8 @@ dpio_start(struct dpio *d, struct event_base *base, struct key *k)
 
 	d->k = k;
 	d->io = (struct fp_io){ .tun_write = dp_tun_write, .net_send = dp_net_send,
-	    .flush = dp_flush, .now = dp_io_now, .spd_changed = dp_spd_changed, .arg = d };
+	    .flush = dp_flush, .now = dp_io_now, .spd_changed = dp_spd_changed,
+	    .ike_input = dp_ike_input, .arg = d };
 	if (fp_init(&d->fp, k, &d->io, &(struct fp_conf){ .gif = d->conf.gif,
 	    .local = d->conf.local, .remote = d->conf.remote }) == -1)
 		return -1;
@@ -547,6 +561,24 @@ dpio_start(struct dpio *d, struct event_base *base, struct key *k)
 fail:
 	log_warnx("cannot watch the data path's descriptors");
 	return -1;
+}
+
+int
+dpio_set_relay(struct dpio *d, struct relay *r)
+{
+	size_t	i;
+	int	n = 0;
+
+	d->relay = NULL;
+	if (r == NULL)
+		return 0;
+	for (i = 0; i < d->nrx; i++)
+		if (d->rx[i].kind == RX_UDP && relay_set_udp(r, &d->rx[i].s) == 0)
+			n++;
+	if (n == 0)
+		return -1;
+	d->relay = r;
+	return 0;
 }
 
 void

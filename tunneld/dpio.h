@@ -29,6 +29,7 @@
 
 struct event_base;
 struct dpio;
+struct relay;
 
 struct dpio_conf {
 	const char	*ifname;	/* TUN name; NULL: gif0 */
@@ -50,6 +51,14 @@ struct dpio *dpio_open(const struct dpio_conf *c);
  * d): hooks into k, watches the descriptors. 0, or -1 (logged).
  */
 int dpio_start(struct dpio *d, struct event_base *base, struct key *k);
+
+/*
+ * Connects the IKE relay r (borrowed; it outlives d's event loop, or is
+ * disconnected with NULL first): IKE datagrams of the NAT-T port go to
+ * it, and it sends through the NAT-T sockets. Returns 0, or -1 when d
+ * has no NAT-T socket (-U 0): then nothing is connected.
+ */
+int dpio_set_relay(struct dpio *d, struct relay *r);
 
 /* Once a second: held packets that waited too long are dropped. */
 void dpio_tick(struct dpio *d);

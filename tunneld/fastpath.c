@@ -647,6 +647,22 @@ fp_esp_input(struct fastpath *fp, struct pkt_buf *b, const struct fp_outer *o)
 	fp_esp_in(fp, b, o, false);
 }
 
+/* IKE belongs to the key daemon: relayed to it, or counted and dropped. */
+static void
+fp_ike_in(struct fastpath *fp, const struct pkt_buf *b, const struct fp_outer *o)
+{
+	char	src[INET6_ADDRSTRLEN];
+
+	if (fp->io->ike_input != NULL && fp->io->ike_input(fp->io->arg, o, b) == 0) {
+		fp_count(fp, GWSTAT_IKE_RELAYED, 1);
+		return;
+	}
+	fp_drop(fp, GWSTAT_IKE);
+	if (fp_log_ok(fp, GWSTAT_IKE, fp_now(fp)))
+		log_debug("udp: IKE from %s port %u dropped: no key daemon took it",
+		    addr_ntop(&o->src, src, sizeof(src)), o->src.port);
+}
+
 void
 fp_udp_input(struct fastpath *fp, struct pkt_buf *b, const struct fp_outer *o)
 {
@@ -658,14 +674,7 @@ fp_udp_input(struct fastpath *fp, struct pkt_buf *b, const struct fp_outer *o)
 		fp_count(fp, GWSTAT_KEEPALIVE, 1);
 		break;
 	case NETIO_UDP_IKE:
-		/*
-		 * IKE belongs to the key daemon. Relaying it over a Unix
-		 * socket comes with ikd (DESIGN.md); until then it is
-		 * counted and dropped.
-		 */
-		fp_drop(fp, GWSTAT_IKE);
-		if (fp_log_ok(fp, GWSTAT_IKE, fp_now(fp)))
-			log_debug("udp: IKE on the NAT-T port dropped: no key daemon relay");
+		fp_ike_in(fp, b, o);
 		break;
 	default:
 		fp_drop(fp, GWSTAT_MALFORMED);

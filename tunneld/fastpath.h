@@ -64,6 +64,8 @@ _Static_assert(FP_HEADROOM >= 2 * PKT_IPV6_HLEN + PKT_UDP_HLEN + ESP_HEADROOM,
     "headroom for a gif header, ESP and an outer IPv6/UDP header");
 _Static_assert(FP_TAILROOM >= ESP_TAILROOM, "tailroom for the ESP trailer");
 
+struct fp_outer;
+
 /*
  * The world of the fast path. tun_write() writes one inner packet to the
  * TUN: 0, or -1 (counted as tun_error). net_send() queues the whole IP
@@ -75,7 +77,11 @@ _Static_assert(FP_TAILROOM >= ESP_TAILROOM, "tailroom for the ESP trailer");
  * caller flushes after each batch of its own. now() is a monotonic clock
  * in milliseconds, never 0, that agrees with the key engine's:
  * key_io.mono() == now() / 1000. spd_changed (may be NULL) hears of SPD
- * changes, for the firewall.
+ * changes, for the firewall. ike_input (may be NULL) hands an IKE
+ * datagram of the NAT-T port (b's data from the non-ESP marker on, o's
+ * src the peer with its port, o's dst our address with the NAT-T port)
+ * to the key daemon's relay: 0 if it was queued there (ike_relayed), -1
+ * if not (ike_not_relayed); b is only read.
  */
 struct fp_io {
 	int		(*tun_write)(void *arg, const struct pkt_buf *b);
@@ -83,6 +89,8 @@ struct fp_io {
 	void		(*flush)(void *arg);
 	uint64_t	(*now)(void *arg);
 	void		(*spd_changed)(void *arg);
+	int		(*ike_input)(void *arg, const struct fp_outer *o,
+			    const struct pkt_buf *b);
 	void		 *arg;
 };
 
@@ -146,7 +154,10 @@ void fp_free(struct fastpath *fp);
 void fp_tun_input(struct fastpath *fp, struct pkt_buf *b);
 /* One packet of a raw ESP socket: b's data starts at the SPI. */
 void fp_esp_input(struct fastpath *fp, struct pkt_buf *b, const struct fp_outer *o);
-/* One datagram to the NAT-T port: keepalive, IKE or ESP-in-UDP (RFC 3948). */
+/*
+ * One datagram to the NAT-T port: keepalive, IKE (to io->ike_input) or
+ * ESP-in-UDP (RFC 3948).
+ */
 void fp_udp_input(struct fastpath *fp, struct pkt_buf *b, const struct fp_outer *o);
 /*
  * One unprotected gif packet of a raw IP-in-IP socket (proto IPPROTO_IPIP

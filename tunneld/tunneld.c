@@ -1,7 +1,9 @@
 /*
  * tunneld.c: main(): options, the PF_KEY socket, the pid file, the data
- * path (dpio.c, unless -n), the event loop with its one-second lifetime
- * timer, signals (TERM/INT: exit; USR1: interface state and counters).
+ * path (dpio.c, unless -n) with the IKE relay socket beside the PF_KEY
+ * one (relay.c, when there is a NAT-T port), the event loop with its
+ * one-second lifetime timer, signals (TERM/INT: exit; USR1: interface
+ * state and counters).
  */
 #include <sys/stat.h>
 
@@ -24,10 +26,12 @@
 #include "ctl.h"
 #include "ctlsock.h"
 #include "dpio.h"
+#include "ikerelay.h"
 #include "key.h"
 #include "log.h"
 #include "pidfile.h"
 #include "pkt.h"
+#include "relay.h"
 #include "tun.h"
 
 struct opts {
@@ -242,6 +246,7 @@ struct loop {
 	struct event_base	*base;
 	struct key		*key;
 	struct dpio		*dp;
+	struct relay		*relay;		/* NULL: no NAT-T port, no relay */
 };
 
 static void
@@ -259,6 +264,8 @@ on_usr1(evutil_socket_t sig, short ev, void *arg)
 	struct loop	*l = arg;
 
 	dpio_report(l->dp, l->key);
+	if (l->relay != NULL)
+		relay_report(l->relay);
 }
 
 static void
@@ -285,12 +292,32 @@ free_event(struct event *ev)
 		event_free(ev);
 }
 
+/* The IKE relay on the listening socket rfd (owned; -1: none) for l's data path. */
+static int
+serve_relay(struct loop *l, int rfd, uid_t owner)
+{
+	if (rfd == -1)
+		return 0;
+	if ((l->relay = relay_new(l->base, l->key->stats, owner)) == NULL) {
+		close(rfd);
+		return -1;
+	}
+	if (relay_listen(l->relay, rfd) == -1)
+		return -1;
+	if (l->dp == NULL || dpio_set_relay(l->dp, l->relay) == -1) {
+		log_warnx("relay: no NAT-T socket to relay IKE from");
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Runs the event loop until SIGTERM or SIGINT, with the data path dp
- * (owned from now on; NULL with -n). 0, or -1 on setup failure.
+ * (owned from now on; NULL with -n) and the IKE relay's listening socket
+ * rfd (owned; -1: none). 0, or -1 on setup failure.
  */
 static int
-serve(int lfd, uid_t owner, struct dpio *dp)
+serve(int lfd, int rfd, uid_t owner, struct dpio *dp)
 {
 	static struct key_io	 io = { .mono = clock_mono, .wall = clock_wall,
 				    .random = random_u32, .send = ctl_send };
@@ -304,6 +331,8 @@ serve(int lfd, uid_t owner, struct dpio *dp)
 	if ((l.base = event_base_new()) == NULL || key_init(&key, &io) == -1) {
 		log_warnx("cannot set up the event loop");
 		close(lfd);
+		if (rfd != -1)
+			close(rfd);
 		dpio_close(dp, false);
 		if (l.base != NULL)
 			event_base_free(l.base);
@@ -320,6 +349,11 @@ serve(int lfd, uid_t owner, struct dpio *dp)
 	rc = -1;
 	if (dp != NULL && dpio_start(dp, l.base, &key) == -1)
 		goto done;
+	rc = serve_relay(&l, rfd, owner);
+	rfd = -1;			/* the relay owns it now */
+	if (rc == -1)
+		goto done;
+	rc = -1;
 	tick = event_new(l.base, -1, EV_PERSIST, on_tick, &l);
 	if (tick == NULL || event_add(tick, &sec) == -1 ||
 	    add_signal(l.base, &sterm, SIGTERM, on_signal, &l) == -1 ||
@@ -331,8 +365,11 @@ serve(int lfd, uid_t owner, struct dpio *dp)
 done:
 	if (lfd != -1)
 		close(lfd);
+	if (rfd != -1)
+		close(rfd);
 	/* A requested exit removes the firewall table; a failure leaves it closed. */
 	dpio_close(dp, rc == 0);
+	relay_free(l.relay);
 	ctl_free(ctl);
 	key_free(&key);
 	free_event(tick);
@@ -343,15 +380,24 @@ done:
 	return rc;
 }
 
+/* Removes the sockets at exit; rpath is empty without a relay. */
+static void
+remove_sockets(const char *sock, const char *rpath)
+{
+	unlink(sock);
+	if (rpath[0] != '\0')
+		unlink(rpath);
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct opts	 o;
-	char		 pbuf[PATH_MAX];
+	char		 pbuf[PATH_MAX], rpath[PATH_MAX] = "";
 	const char	*sock, *pidpath;
 	struct passwd	*pw = NULL;
 	struct dpio	*dp = NULL;
-	int		 lfd, pidfd = -1, rc;
+	int		 lfd, rfd = -1, pidfd = -1, rc;
 
 	opts_parse(argc, argv, &o);
 	/* Start-up errors go to the terminal even when we will daemonize. */
@@ -363,6 +409,10 @@ main(int argc, char *argv[])
 	if (o.user != NULL && (pw = getpwnam(o.user)) == NULL)
 		fatalx("-u %s: no such user", o.user);
 	sock = ctlsock_path(o.socket);
+	/* IKE on the NAT-T port goes to ikd over a socket beside the PF_KEY one. */
+	if (!o.ctl_only && o.dp.udp_port != 0 &&
+	    ikerelay_path(sock, rpath, sizeof(rpath)) == -1)
+		fatalx("%s: path too long for the IKE relay socket beside it", sock);
 	pidpath = pidfile_path(&o, sock, pbuf, sizeof(pbuf));
 	/* Listening first creates the private directory the pid file goes in. */
 	if ((lfd = ctlsock_listen(sock)) == -1)
@@ -370,9 +420,15 @@ main(int argc, char *argv[])
 	/* The data path opens here, so that its errors reach the terminal too. */
 	if ((pidpath != NULL && (pidfd = pidfile_open(pidpath)) == -1) ||
 	    (pw != NULL && grant_user(sock, pw) == -1) ||
+	    (rpath[0] != '\0' && (rfd = ctlsock_listen(rpath)) == -1) ||
+	    (rfd != -1 && pw != NULL && grant_user(rpath, pw) == -1) ||
 	    (!o.ctl_only && (dp = dpio_open(&o.dp)) == NULL)) {
 		close(lfd);
 		unlink(sock);
+		if (rfd != -1) {
+			close(rfd);
+			unlink(rpath);
+		}
 		pidfile_remove(pidpath, pidfd);
 		exit(1);
 	}
@@ -381,13 +437,15 @@ main(int argc, char *argv[])
 		log_init(false, o.verbose, "tunneld");
 	} else if (pidfd != -1 && pidfile_write(pidfd, getpid()) == -1) {
 		dpio_close(dp, true);
-		unlink(sock);
+		remove_sockets(sock, rpath);
 		pidfile_remove(pidpath, pidfd);
 		exit(1);
 	}
 	log_info("PF_KEY socket %s", sock);
-	rc = serve(lfd, pw != NULL ? pw->pw_uid : (uid_t)-1, dp);
-	unlink(sock);
+	if (rfd != -1)
+		log_info("IKE relay socket %s", rpath);
+	rc = serve(lfd, rfd, pw != NULL ? pw->pw_uid : (uid_t)-1, dp);
+	remove_sockets(sock, rpath);
 	pidfile_remove(pidpath, pidfd);
 	return rc == 0 ? 0 : 1;
 }

@@ -1,13 +1,13 @@
 /*
- * pidfile.h: one tunneld per pid file.
+ * pidfile.h: one daemon per pid file.
  *
  * The file is locked (flock) for the life of the process, so a second
  * instance is refused even when the first one's pid was reused; a file
  * naming another live process is refused as well, in case it was written
  * by something that does not lock.
  */
-#ifndef TUNNELD_PIDFILE_H
-#define TUNNELD_PIDFILE_H
+#ifndef GW_PIDFILE_H
+#define GW_PIDFILE_H
 
 #include <sys/types.h>
 
