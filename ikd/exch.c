@@ -14,6 +14,7 @@
 #include "exch_child.h"
 #include "exch_info.h"
 #include "exch_init.h"
+#include "exch_rekey.h"
 #include "log.h"
 
 /* One received datagram, after the marker. */
@@ -103,7 +104,10 @@ exch_request(struct ike_sa *sa, struct exch_rx *rx)
 		exch_info_request(sa, m);
 		return;
 	case IKE_EXCH_CREATE_CHILD_SA:
-		exch_child_request(sa, m);
+		if (exch_rekey_is_ike(m))
+			exch_rekey_request(sa, m);
+		else
+			exch_child_request(sa, m);
 		return;
 	default:
 		ike_sa_count(sa->tbl, IKE_ST_DROP_STATE);
@@ -125,7 +129,10 @@ exch_response(struct ike_sa *sa, struct exch_rx *rx)
 		exch_info_response(sa, rx->m);
 		return;
 	case IKE_EXCH_CREATE_CHILD_SA:
-		exch_child_response(sa, rx->m);
+		if (sa->ike_rk.spi != 0)
+			exch_rekey_response(sa, rx->m);
+		else
+			exch_child_response(sa, rx->m);
 		return;
 	default:
 		ike_sa_count(sa->tbl, IKE_ST_DROP_STATE);
@@ -251,33 +258,127 @@ exch_recv(struct ike_sa_table *t, const uint8_t *p, size_t len, const struct gw_
 	ike_sa_reap(t);
 }
 
+/*
+ * The hard limit of sa's lifetime passed. An SA that waits for its
+ * Delete after a rekey goes without it (its successor has the Child
+ * SAs); any other is deleted with the peer, Child SAs included.
+ */
+static void
+exch_expire(struct ike_sa *sa)
+{
+	char peer[IKE_PEER_STRLEN];
+
+	sa->expire_ms = 0;
+	if (sa->state == IKE_S_REKEYING && exch_rekey_abandon(sa)) {
+		ike_sa_kill(sa, IKE_F_REKEYED);
+		return;
+	}
+	if (sa->retired || sa->state == IKE_S_DELETING) {
+		log_debug_f(IKE_SPI_FMT ": no Delete came for the replaced SA", IKE_SPI_ARGS(sa));
+		ike_sa_kill(sa, sa->retired ? IKE_F_REKEYED : sa->fail);
+		return;
+	}
+	log_info(IKE_SPI_FMT ": IKE SA with peer %s not rekeyed before its lifetime ended: "
+	    "deleting it", IKE_SPI_ARGS(sa), ike_sa_peer_str(sa, peer, sizeof(peer)));
+	/* With a request out this cannot be sent: sa then dies at once. */
+	exch_info_delete(sa, IKE_F_EXPIRED);
+}
+
+/* The timers of one SA: at most one thing happens per tick. */
+static void
+exch_tick_sa(struct ike_sa *sa, uint64_t now)
+{
+	struct ike_sa_table *t = sa->tbl;
+	char peer[IKE_PEER_STRLEN];
+
+	if (ike_msg_timer(sa, now) != 0) {
+		ike_sa_count(t, IKE_ST_GIVE_UP);
+		log_info(IKE_SPI_FMT ": peer %s does not answer, giving up", IKE_SPI_ARGS(sa),
+		    ike_sa_peer_str(sa, peer, sizeof(peer)));
+		if (sa->state == IKE_S_DELETING)
+			ike_sa_kill(sa, sa->fail);
+		else if (sa->state == IKE_S_REKEYING && exch_rekey_abandon(sa))
+			ike_sa_kill(sa, IKE_F_REKEYED);	/* the peer's rekey made a successor */
+		else
+			ike_sa_kill(sa, IKE_F_TIMEOUT);
+	} else if (!sa->initiator && sa->state == IKE_S_INIT_DONE && now >= sa->half_open_until) {
+		ike_sa_count(t, IKE_ST_HALF_OPEN_EXPIRED);
+		log_debug_f(IKE_SPI_FMT ": half-open SA expired", IKE_SPI_ARGS(sa));
+		ike_sa_kill(sa, IKE_F_HALF_OPEN);
+	} else if (sa->expire_ms != 0 && now >= sa->expire_ms) {
+		exch_expire(sa);
+	} else if (now >= ike_sa_rekey_due(sa)) {
+		/* Left due, a failure to start would come back at once, forever. */
+		if (exch_rekey_start(sa) != 0)
+			sa->rekey_ms = now + exch_retry_ms(t, false);
+	} else if (now >= ike_sa_child_retry_due(sa)) {
+		exch_child_tick(sa, now);
+	} else if (now >= ike_sa_dpd_due(sa) && exch_info_liveness(sa) != 0) {
+		/* Left alone, the check would be due again at once, forever. */
+		log_warnx(IKE_SPI_FMT ": cannot send a liveness check", IKE_SPI_ARGS(sa));
+		ike_sa_kill(sa, IKE_F_LOCAL);
+	}
+}
+
 void
 exch_tick(struct ike_sa_table *t)
 {
 	uint64_t now = t->io.now_ms(t->io.ctx);
-	char peer[IKE_PEER_STRLEN];
 	struct ike_sa *sa;
 
-	for (sa = t->all; sa != NULL; sa = sa->next) {
-		if (sa->state == IKE_S_DEAD)
-			continue;
-		if (ike_msg_timer(sa, now) != 0) {
-			ike_sa_count(t, IKE_ST_GIVE_UP);
-			log_info(IKE_SPI_FMT ": peer %s does not answer, giving up",
-			    IKE_SPI_ARGS(sa), ike_sa_peer_str(sa, peer, sizeof(peer)));
-			ike_sa_kill(sa, sa->state == IKE_S_DELETING ? sa->fail : IKE_F_TIMEOUT);
-		} else if (!sa->initiator && sa->state == IKE_S_INIT_DONE &&
-		    now >= sa->half_open_until) {
-			ike_sa_count(t, IKE_ST_HALF_OPEN_EXPIRED);
-			log_debug_f(IKE_SPI_FMT ": half-open SA expired", IKE_SPI_ARGS(sa));
-			ike_sa_kill(sa, IKE_F_HALF_OPEN);
-		} else if (now >= ike_sa_dpd_due(sa) && exch_info_liveness(sa) != 0) {
-			/* Left alone, the check would be due again at once, forever. */
-			log_warnx(IKE_SPI_FMT ": cannot send a liveness check", IKE_SPI_ARGS(sa));
-			ike_sa_kill(sa, IKE_F_LOCAL);
-		}
-	}
+	/* SAs a rekey makes meanwhile enter at the head: this pass skips them. */
+	for (sa = t->all; sa != NULL; sa = sa->next)
+		if (sa->state != IKE_S_DEAD)
+			exch_tick_sa(sa, now);
 	ike_sa_reap(t);
+}
+
+int
+exch_ike_rekey(struct ike_sa *sa)
+{
+	struct ike_io *io = &sa->tbl->io;
+
+	if (sa->state == IKE_S_REKEYING)
+		return 0;
+	if (sa->state != IKE_S_ESTABLISHED || sa->retired || sa->inherit_pending) {
+		log_warnx_f(IKE_SPI_FMT ": IKE SA in state %s%s cannot be rekeyed",
+		    IKE_SPI_ARGS(sa), ike_sa_state_name(sa->state),
+		    sa->retired ? " (replaced)" : "");
+		return -1;
+	}
+	if (sa->win.req_active) {
+		sa->rekey_ms = io->now_ms(io->ctx);
+		return 0;
+	}
+	return exch_rekey_start(sa);
+}
+
+int
+exch_nonce_cmp(const struct view *a, const struct view *b)
+{
+	size_t n = a->len < b->len ? a->len : b->len;
+	int rc = n > 0 ? memcmp(a->p, b->p, n) : 0;
+
+	if (rc != 0)
+		return rc;
+	return (a->len > b->len) - (a->len < b->len);
+}
+
+struct view
+exch_nonce_low(const struct view *a, const struct view *b)
+{
+	return exch_nonce_cmp(a, b) <= 0 ? *a : *b;
+}
+
+uint64_t
+exch_retry_ms(struct ike_sa_table *t, bool temporary)
+{
+	uint64_t span = temporary ? 2 * EXCH_RETRY_TEMP_MS : EXCH_RETRY_FAIL_MS;
+	uint8_t r[4];
+
+	t->io.random(t->io.ctx, r, sizeof(r));
+	return (temporary ? EXCH_RETRY_TEMP_MS : EXCH_RETRY_FAIL_MS) +
+	    ((uint64_t)r[0] << 24 | (uint64_t)r[1] << 16 | (uint64_t)r[2] << 8 | r[3]) % span;
 }
 
 uint64_t

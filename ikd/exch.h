@@ -9,7 +9,8 @@
  *   IKE_SA_INIT      exch_init.c  (initiator and responder)
  *   IKE_AUTH         exch_auth.c
  *   INFORMATIONAL    exch_info.c
- *   CREATE_CHILD_SA  exch_child.c  (Child SA rekey; others refused)
+ *   CREATE_CHILD_SA  exch_child.c  (Child SA rekey; new Child SAs refused)
+ *                    exch_rekey.c  (IKE SA rekey)
  *
  * A message that fails any check is dropped and counted, and changes
  * nothing. Handlers never free an SA: they kill it, and the SAs killed
@@ -41,10 +42,20 @@ void exch_recv(struct ike_sa_table *t, const uint8_t *p, size_t len,
     const struct gw_addr *local, const struct gw_addr *remote);
 /*
  * Runs the timers due at the io clock's now: retransmissions, give-ups
- * (the SA dies with IKE_F_TIMEOUT), half-open expiry and liveness checks
- * after the peer's DPD delay of silence.
+ * (the SA dies with IKE_F_TIMEOUT), half-open expiry, IKE SA lifetimes
+ * (rekey, then deletion at the hard limit: ike_sa_rekey_due()), Child SA
+ * rekeys waiting for their turn, and liveness checks after the peer's
+ * DPD delay of silence. An SA does at most one of these per call.
  */
 void exch_tick(struct ike_sa_table *t);
+/*
+ * Rekeys the IKE SA sa now (an operator's or the daemon's decision), or,
+ * while a request of sa is out, at the first exch_tick() after its
+ * answer. Returns 0 (started, queued or already under way), or -1
+ * (logged) for an SA that is not ESTABLISHED, replaced by a rekey, or a
+ * local failure.
+ */
+int exch_ike_rekey(struct ike_sa *sa);
 
 /*
  * Shared by the exchange modules.
@@ -76,6 +87,25 @@ void exch_keymat_xf(const struct ike_prop *p, struct keymat_xf *xf);
  */
 const char *exch_id_str(const struct ike_idv *id, char *buf, size_t len);
 #define EXCH_ID_STRLEN		(IKE_ID_MAX + 32)
+
+/*
+ * Simultaneous rekeys (RFC 7296 2.8): nonces compare as unsigned byte
+ * strings, the shorter first when one is a prefix of the other (for
+ * nonces of one length, as every implementation sends, plain memcmp).
+ * exch_nonce_cmp() returns <0, 0 or >0; exch_nonce_low() the lower view.
+ */
+int exch_nonce_cmp(const struct view *a, const struct view *b);
+struct view exch_nonce_low(const struct view *a, const struct view *b);
+
+/*
+ * RFC 7296 2.25: after a refusal, wait before trying again, at random
+ * within a span so that two peers do not retry in lockstep. Returns the
+ * delay in ms: 2 to 6 s after TEMPORARY_FAILURE (temporary), 30 to 60 s
+ * after any other refusal.
+ */
+uint64_t exch_retry_ms(struct ike_sa_table *t, bool temporary);
+#define EXCH_RETRY_TEMP_MS	2000
+#define EXCH_RETRY_FAIL_MS	30000
 
 /*
  * Answers the request being processed with an encrypted message holding

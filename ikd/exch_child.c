@@ -2,9 +2,14 @@
  * exch_child.c: Child SA rekeying with CREATE_CHILD_SA; see exch_child.h.
  *
  * Only one request of ours is out at a time (the window is 1), so one
- * rekey at a time: its state lives in sa->rk until the answer. While it
- * is out, a rekey request from the peer is answered TEMPORARY_FAILURE
- * (RFC 7296 2.25), since the larval SA slot is in use; the peer retries.
+ * rekey of ours at a time: its state lives in sa->rk until the answer,
+ * its new inbound SPI in sa->larval. A rekey request from the peer may
+ * come meanwhile; answering it allocates an SPI of its own, so our
+ * larval SA is set aside while that runs. If the peer rekeys the very
+ * pair we rekey, both exchanges complete and the nonces decide which new
+ * pair is redundant (RFC 7296 2.8.1): the side that made it deletes it,
+ * and the side whose pair survives deletes the old one, so each pair
+ * goes exactly once and a live pair is there at every moment.
  */
 #include <string.h>
 
@@ -17,6 +22,12 @@
 
 #define CHILD_NONCE_LEN		32
 #define CHILD_NOTIFY_ERR_MAX	16383	/* notify types below 16384 are errors */
+/*
+ * TEMPORARY_FAILURE answers to rekeys of one pair before giving up on it
+ * (2 to 6 s apart): RFC 7296 2.25 says to stop after several minutes of
+ * them; the pair then runs to its hard lifetime.
+ */
+#define CHILD_RETRIES		30
 
 static struct dh *
 exch_child_dh(struct ike_sa_table *t, uint16_t group)
@@ -116,12 +127,13 @@ exch_child_rekey(struct ike_sa *sa, uint32_t spi_in)
 	struct ike_child *old;
 	uint16_t group;
 
-	if (sa->state != IKE_S_ESTABLISHED || sa->win.req_active ||
-	    (old = ike_sa_child_by_in(sa, spi_in)) == NULL) {
+	if (sa->state != IKE_S_ESTABLISHED || sa->retired || sa->inherit_pending ||
+	    sa->win.req_active || (old = ike_sa_child_by_in(sa, spi_in)) == NULL) {
 		log_warnx_f(IKE_SPI_FMT ": cannot rekey Child SA %08x now", IKE_SPI_ARGS(sa),
 		    spi_in);
 		return -1;
 	}
+	old->rekey_retry_ms = 0;
 	exch_child_rk_clear(sa);
 	sa->rk.old_spi_in = spi_in;
 	sa->rk.ts_i = old->ts_local;
@@ -185,6 +197,60 @@ exch_child_take(struct ike_sa *sa, const struct ike_msg *m, uint32_t reqid)
 	return rc;
 }
 
+/*
+ * TEMPORARY_FAILURE (RFC 7296 2.25): try again a little later, unless
+ * the peer's own rekey of the pair went through meanwhile.
+ */
+static void
+exch_child_later(struct ike_sa *sa, uint32_t old_in)
+{
+	struct ike_io *io = &sa->tbl->io;
+	struct ike_child *c;
+
+	if (sa->rk.peer_new_in != 0 && ike_sa_child_by_in(sa, sa->rk.peer_new_in) != NULL)
+		return;
+	if ((c = ike_sa_child_by_in(sa, old_in)) == NULL)
+		return;
+	if (++c->rekey_tries > CHILD_RETRIES) {
+		log_warnx(IKE_SPI_FMT ": the peer keeps refusing to rekey Child SA %08x: giving up",
+		    IKE_SPI_ARGS(sa), old_in);
+		return;
+	}
+	c->rekey_retry_ms = io->now_ms(io->ctx) + exch_retry_ms(sa->tbl, true);
+}
+
+/*
+ * Our new pair new_in is in. Without a collision the old pair goes now;
+ * with one (2.8.1), the exchange holding the lowest of the four nonces
+ * made the redundant pair, which its initiator deletes, and the side
+ * whose pair survives deletes the old one.
+ */
+static void
+exch_child_settle(struct ike_sa *sa, const struct ike_msg *m, uint32_t old_in, uint32_t new_in)
+{
+	struct view ni = { sa->rk.ni, sa->rk.ni_len }, low;
+	struct view peer_low = { sa->rk.peer_low, sa->rk.peer_low_len };
+	uint32_t peer_in = sa->rk.peer_new_in;
+
+	if (peer_in != 0 && ike_sa_child_by_in(sa, peer_in) != NULL) {
+		low = exch_nonce_low(&ni, &m->nonce);
+		if (exch_nonce_cmp(&low, &peer_low) < 0) {
+			log_info(IKE_SPI_FMT ": simultaneous rekey of Child SA %08x: ours "
+			    "(%08x) is redundant", IKE_SPI_ARGS(sa), old_in, new_in);
+			if (exch_info_delete_child(sa, new_in) != 0)
+				log_warnx_f(IKE_SPI_FMT ": redundant Child SA %08x not deleted",
+				    IKE_SPI_ARGS(sa), new_in);
+			return;
+		}
+		log_info(IKE_SPI_FMT ": simultaneous rekey of Child SA %08x: the peer's (%08x) is "
+		    "redundant", IKE_SPI_ARGS(sa), old_in, peer_in);
+	}
+	/* The peer may have deleted the old pair meanwhile: then nothing to delete. */
+	if (ike_sa_child_by_in(sa, old_in) != NULL && exch_info_delete_child(sa, old_in) != 0)
+		log_warnx_f(IKE_SPI_FMT ": rekeyed Child SA %08x not deleted", IKE_SPI_ARGS(sa),
+		    old_in);
+}
+
 void
 exch_child_response(struct ike_sa *sa, const struct ike_msg *m)
 {
@@ -196,13 +262,14 @@ exch_child_response(struct ike_sa *sa, const struct ike_msg *m)
 		ike_sa_count(sa->tbl, IKE_ST_DROP_STATE);
 		return;
 	}
-	/* The peer may have deleted the old pair meanwhile: then nothing to delete. */
 	old = ike_sa_child_by_in(sa, old_in);
 	reqid = old != NULL ? old->reqid : sa->larval.reqid;
 	if ((err = exch_child_error(m)) != 0) {
 		log_info(IKE_SPI_FMT ": the peer refused to rekey Child SA %08x (notify %u)",
 		    IKE_SPI_ARGS(sa), old_in, err);
 		child_drop_larval(sa);
+		if (err == IKE_N_TEMPORARY_FAILURE)
+			exch_child_later(sa, old_in);
 	} else if (exch_child_take(sa, m, reqid) != 0) {
 		/*
 		 * The peer may have installed a pair we cannot use: a Delete of
@@ -213,10 +280,51 @@ exch_child_response(struct ike_sa *sa, const struct ike_msg *m)
 			log_warnx_f(IKE_SPI_FMT ": cannot delete the refused Child SA",
 			    IKE_SPI_ARGS(sa));
 		child_drop_larval(sa);
-	} else if (old != NULL && exch_info_delete_child(sa, old_in) != 0)
-		log_warnx_f(IKE_SPI_FMT ": rekeyed Child SA %08x not deleted", IKE_SPI_ARGS(sa),
-		    old_in);
+	} else
+		exch_child_settle(sa, m, old_in, new_in);
 	exch_child_rk_clear(sa);
+}
+
+void
+exch_child_tick(struct ike_sa *sa, uint64_t now)
+{
+	struct ike_child *c;
+	uint32_t spi_in;
+
+	for (c = sa->children; c != NULL; c = c->next)
+		if (c->rekey_retry_ms != 0 && c->rekey_retry_ms <= now)
+			break;
+	if (c == NULL)
+		return;
+	spi_in = c->spi_in;
+	if (exch_child_rekey(sa, spi_in) == 0)
+		return;
+	/* A local failure: no busy loop, and not forever. */
+	if (++c->rekey_tries > CHILD_RETRIES)
+		c->rekey_retry_ms = 0;
+	else
+		c->rekey_retry_ms = now + exch_retry_ms(sa->tbl, true);
+}
+
+int
+exch_child_rekey_queue(struct ike_sa *sa, uint32_t spi_in)
+{
+	struct ike_io *io = &sa->tbl->io;
+	struct ike_child *c;
+
+	if ((c = ike_sa_child_by_in(sa, spi_in)) == NULL ||
+	    (sa->state != IKE_S_ESTABLISHED && sa->state != IKE_S_REKEYING)) {
+		log_warnx_f(IKE_SPI_FMT ": no Child SA %08x to rekey", IKE_SPI_ARGS(sa), spi_in);
+		return -1;
+	}
+	if (sa->rk.old_spi_in == spi_in)
+		return 0;
+	if (sa->state == IKE_S_ESTABLISHED && !sa->retired && !sa->inherit_pending &&
+	    !sa->win.req_active)
+		return exch_child_rekey(sa, spi_in);
+	c->rekey_tries = 0;
+	c->rekey_retry_ms = io->now_ms(io->ctx);
+	return 0;
 }
 
 /* An answer holding only the error err (with the REKEY_SA's SPI, or data). */
@@ -279,16 +387,20 @@ exch_child_pfs(struct ike_sa *sa, const struct ike_msg *m, uint16_t group, struc
 
 /*
  * Creates the new pair the peer asks for and answers; or returns the
- * error to answer with (INVALID_KE_PAYLOAD: asking for *ke_pref).
+ * error to answer with (INVALID_KE_PAYLOAD: asking for *ke_pref). *new_in
+ * gets the new pair's inbound SPI and low (IKE_NONCE_MAX bytes) the lower
+ * nonce of the exchange.
  */
 static uint16_t
-exch_child_accept(struct ike_sa *sa, const struct ike_msg *m, uint16_t *ke_pref)
+exch_child_make(struct ike_sa *sa, const struct ike_msg *m, uint16_t *ke_pref,
+    uint32_t *new_in, uint8_t *low, size_t *low_len)
 {
 	struct prop_ctx ctx = { .proto = PROP_PROTO_ESP, .spisize = 4 };
 	uint8_t gir[DH_SHARED_MAX], nr[CHILD_NONCE_LEN];
 	const struct ike_xform *ke;
 	struct child_pick pick;
 	struct dh *dh = NULL;
+	struct view lv;
 	uint16_t err;
 
 	if (ike_msg_has(m, IKE_PT_KE))
@@ -308,6 +420,10 @@ exch_child_accept(struct ike_sa *sa, const struct ike_msg *m, uint16_t *ke_pref)
 			pick.girlen = dh->sharedlen;
 		}
 	}
+	*new_in = sa->larval.spi_in;
+	lv = exch_nonce_low(&pick.ni, &pick.nr);
+	memcpy(low, lv.p, lv.len);
+	*low_len = lv.len;
 	if (err != 0)
 		child_drop_larval(sa);
 	else if (child_install(sa, &pick) != 0)
@@ -319,33 +435,81 @@ exch_child_accept(struct ike_sa *sa, const struct ike_msg *m, uint16_t *ke_pref)
 	return err;
 }
 
+/*
+ * The peer's rekey of old, taken while our own rekey may be out: our
+ * larval SA waits aside. If ours rekeys the same pair, this is a
+ * collision (2.8.1): remember the pair made and its exchange's nonce.
+ */
+static uint16_t
+exch_child_accept(struct ike_sa *sa, const struct ike_msg *m, uint32_t old_in,
+    uint16_t *ke_pref)
+{
+	struct ike_child ours = sa->larval;
+	uint8_t low[IKE_NONCE_MAX];
+	size_t low_len = 0;
+	uint32_t new_in = 0;
+	uint16_t err;
+
+	sa->larval.spi_in = 0;
+	err = exch_child_make(sa, m, ke_pref, &new_in, low, &low_len);
+	/* Installed or dropped, the peer's larval SA is gone from the slot. */
+	sa->larval = ours;
+	if (err != 0 || sa->rk.old_spi_in != old_in)
+		return err;
+	sa->rk.peer_new_in = new_in;
+	memcpy(sa->rk.peer_low, low, low_len);
+	sa->rk.peer_low_len = low_len;
+	log_info(IKE_SPI_FMT ": the peer rekeys Child SA %08x too: its pair %08x waits for our "
+	    "answer", IKE_SPI_ARGS(sa), old_in, new_in);
+	return 0;
+}
+
+/*
+ * RFC 7296 2.25: why the peer's rekey of the pair with outbound SPI
+ * spi_out cannot be taken now, or 0 with *c the pair.
+ */
+static uint16_t
+exch_child_refusal(struct ike_sa *sa, uint32_t spi_out, struct ike_child **c)
+{
+	/* The IKE SA is being rekeyed (2.25.2), replaced, or deleted. */
+	if (sa->state != IKE_S_ESTABLISHED || sa->retired || sa->inherit_pending)
+		return IKE_N_TEMPORARY_FAILURE;
+	if ((*c = exch_child_by_out(sa, spi_out)) == NULL)
+		return IKE_N_CHILD_SA_NOT_FOUND;
+	/* Being deleted by us (2.25.1): after a rekey of ours, or as redundant. */
+	if (sa->del_child_spi != 0 && sa->del_child_spi == (*c)->spi_in)
+		return IKE_N_TEMPORARY_FAILURE;
+	return 0;
+}
+
 void
 exch_child_request(struct ike_sa *sa, const struct ike_msg *m)
 {
 	const struct ike_notify *rk;
+	struct ike_child *c = NULL;
 	uint16_t err, ke_pref = 0;
 
-	if (sa->state != IKE_S_ESTABLISHED) {
+	if (sa->state != IKE_S_ESTABLISHED && sa->state != IKE_S_REKEYING &&
+	    sa->state != IKE_S_DELETING) {
 		ike_sa_count(sa->tbl, IKE_ST_DROP_STATE);
 		return;
 	}
 	rk = ike_msg_notify(m, IKE_N_REKEY_SA);
 	if (rk == NULL || rk->proto != IKE_PROTO_ESP || rk->spi.len != 4) {
-		/* A new Child SA or an IKE SA rekey: RFC 7296 3.10.1 lets us refuse. */
+		/* A new Child SA: RFC 7296 3.10.1 lets us refuse. */
 		exch_respond_notify(sa, IKE_EXCH_CREATE_CHILD_SA, IKE_N_NO_ADDITIONAL_SAS, NULL, 0);
 		return;
 	}
-	if (exch_child_by_out(sa, (uint32_t)rk->spi_val) == NULL)
-		err = IKE_N_CHILD_SA_NOT_FOUND;
-	else if (sa->rk.old_spi_in != 0)
-		err = IKE_N_TEMPORARY_FAILURE;
-	else if (!ike_msg_has(m, IKE_PT_SA) || !ike_msg_has(m, IKE_PT_NONCE) ||
-	    !ike_msg_has(m, IKE_PT_TSI) || !ike_msg_has(m, IKE_PT_TSR))
-		err = IKE_N_INVALID_SYNTAX;
-	else
-		err = exch_child_accept(sa, m, &ke_pref);
+	if ((err = exch_child_refusal(sa, (uint32_t)rk->spi_val, &c)) == 0) {
+		if (!ike_msg_has(m, IKE_PT_SA) || !ike_msg_has(m, IKE_PT_NONCE) ||
+		    !ike_msg_has(m, IKE_PT_TSI) || !ike_msg_has(m, IKE_PT_TSR))
+			err = IKE_N_INVALID_SYNTAX;
+		else
+			err = exch_child_accept(sa, m, c->spi_in, &ke_pref);
+	}
 	if (err != 0) {
-		ike_sa_count(sa->tbl, IKE_ST_DROP_INVALID);
+		if (err != IKE_N_TEMPORARY_FAILURE)
+			ike_sa_count(sa->tbl, IKE_ST_DROP_INVALID);
 		exch_child_refuse(sa, err, rk, ke_pref);
 	}
 }

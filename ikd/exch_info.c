@@ -3,6 +3,7 @@
  */
 #include "exch.h"
 #include "exch_info.h"
+#include "exch_rekey.h"
 #include "log.h"
 
 #define INFO_SPI_MAX	64	/* Child SA SPIs answered in one Delete */
@@ -35,6 +36,21 @@ exch_info_deletes(struct ike_sa *sa, const struct ike_msg *m, struct info_del *d
 	}
 }
 
+/*
+ * The peer deletes sa: is that the end of a rekey? Yes for an SA that
+ * has handed its Child SAs over or is the redundant one of a collision,
+ * and for one we are rekeying while the peer's crossing rekey made a new
+ * SA: the peer took no notice of ours (RFC 7296 2.25.2), so its new SA
+ * inherits the Child SAs now.
+ */
+static bool
+exch_info_replaced(struct ike_sa *sa)
+{
+	if (sa->retired || sa->inherit_pending)
+		return true;
+	return sa->state == IKE_S_REKEYING && exch_rekey_abandon(sa);
+}
+
 void
 exch_info_request(struct ike_sa *sa, const struct ike_msg *m)
 {
@@ -65,11 +81,15 @@ exch_info_request(struct ike_sa *sa, const struct ike_msg *m)
 		if (ike_msg_finish(sa, &b, buf, &len) == 0)
 			ike_msg_respond(sa, buf, len);
 	}
-	if (d.ike) {
-		log_info(IKE_SPI_FMT ": IKE SA with peer %s deleted by the peer", IKE_SPI_ARGS(sa),
-		    peer);
-		ike_sa_kill(sa, why);
-	}
+	if (!d.ike)
+		return;
+	if (why == IKE_F_PEER && exch_info_replaced(sa)) {
+		log_debug_f(IKE_SPI_FMT ": replaced IKE SA deleted by the peer", IKE_SPI_ARGS(sa));
+		why = IKE_F_REKEYED;
+	} else
+		log_info(IKE_SPI_FMT ": IKE SA with peer %s deleted by the peer",
+		    IKE_SPI_ARGS(sa), peer);
+	ike_sa_kill(sa, why);
 }
 
 /*

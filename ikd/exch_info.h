@@ -11,10 +11,11 @@
 
 /*
  * Answers an INFORMATIONAL request m of an established sa: a Delete of
- * the IKE SA or AUTHENTICATION_FAILED ends sa after the (empty) answer;
- * a Delete of ESP SAs removes the Child SAs whose outbound SPI it names
- * and answers with their inbound SPIs (1.4.1); anything else gets an
- * empty answer.
+ * the IKE SA or AUTHENTICATION_FAILED ends sa after the (empty) answer,
+ * with IKE_F_REKEYED for an SA a rekey replaced (its Child SAs live on
+ * under the successor, see exch_rekey.h); a Delete of ESP SAs removes
+ * the Child SAs whose outbound SPI it names and answers with their
+ * inbound SPIs (1.4.1); anything else gets an empty answer.
  */
 void exch_info_request(struct ike_sa *sa, const struct ike_msg *m);
 /*

@@ -172,8 +172,9 @@ ike_sa_link(struct ike_sa_table *t, struct ike_sa *sa)
 
 	sa->hnext = t->spi_hash[b];
 	t->spi_hash[b] = sa;
+	/* init_peer, not remote: NAT traversal may move remote, and unlinking uses it. */
 	if (!sa->initiator) {
-		b = ike_sa_init_bucket(t, sa->spi_i, &sa->remote);
+		b = ike_sa_init_bucket(t, sa->spi_i, &sa->init_peer);
 		sa->inext = t->init_hash[b];
 		t->init_hash[b] = sa;
 	}
@@ -244,8 +245,8 @@ ike_sa_find_init(const struct ike_sa_table *t, uint64_t spi_i, const struct gw_a
 }
 
 /* A random SPI, not 0 (RFC 7296 3.1) and not in use here. */
-static int
-ike_sa_new_spi(struct ike_sa_table *t, uint64_t *spi)
+int
+ike_sa_pick_spi(struct ike_sa_table *t, uint64_t *spi)
 {
 	uint8_t b[8];
 	uint64_t v;
@@ -261,6 +262,19 @@ ike_sa_new_spi(struct ike_sa_table *t, uint64_t *spi)
 		}
 	}
 	return -1;
+}
+
+/* Enters a new sa in t's list and indexes. */
+static void
+ike_sa_insert(struct ike_sa_table *t, struct ike_sa *sa)
+{
+	sa->next = t->all;
+	if (t->all != NULL)
+		t->all->prev = sa;
+	t->all = sa;
+	t->nsa++;
+	ike_sa_link(t, sa);
+	ike_sa_grow(t);
 }
 
 static void
@@ -282,7 +296,7 @@ ike_sa_new(struct ike_sa_table *t, bool initiator, const struct ike_cfg_peer *cf
 
 	if (cfg->nike > IKE_CFG_PROPS || cfg->nesp > IKE_CFG_PROPS || cfg->nts > IKE_CFG_TS)
 		return NULL;
-	if (ike_sa_new_spi(t, &spi) != 0 || (sa = calloc(1, sizeof(*sa))) == NULL)
+	if (ike_sa_pick_spi(t, &spi) != 0 || (sa = calloc(1, sizeof(*sa))) == NULL)
 		return NULL;
 	sa->tbl = t;
 	sa->initiator = initiator;
@@ -298,13 +312,70 @@ ike_sa_new(struct ike_sa_table *t, bool initiator, const struct ike_cfg_peer *cf
 	sa->init_peer = sa->remote;
 	sa->state = IKE_S_IDLE;
 	sa->created_ms = t->io.now_ms(t->io.ctx);
-	sa->next = t->all;
-	if (t->all != NULL)
-		t->all->prev = sa;
-	t->all = sa;
-	t->nsa++;
-	ike_sa_link(t, sa);
-	ike_sa_grow(t);
+	ike_sa_insert(t, sa);
+	return sa;
+}
+
+uint64_t
+ike_sa_giveup_ms(const struct ike_sa_table *t)
+{
+	unsigned tries = t->rtx_tries < 32 ? t->rtx_tries : 32;
+
+	/* Timeouts first, 2 first, 4 first, ...: one per transmission. */
+	return (uint64_t)t->rtx_first_ms * ((UINT64_C(1) << tries) - 1);
+}
+
+/* The timers of an SA established (or made by a rekey) at now: see ike_sa_rekey_due(). */
+static void
+ike_sa_lifetime_start(struct ike_sa *sa, uint64_t now)
+{
+	uint64_t life, margin;
+
+	sa->rekey_ms = sa->expire_ms = 0;
+	if (sa->cfg.ike_lifetime_s == 0)
+		return;
+	life = (uint64_t)sa->cfg.ike_lifetime_s * 1000;
+	margin = life / 10;
+	/* Room for a whole rekey attempt to time out, and one more. */
+	if (margin < 2 * ike_sa_giveup_ms(sa->tbl))
+		margin = 2 * ike_sa_giveup_ms(sa->tbl);
+	sa->rekey_ms = now + life;
+	sa->expire_ms = sa->rekey_ms + margin;
+}
+
+struct ike_sa *
+ike_sa_new_rekeyed(struct ike_sa *old, bool initiator, uint64_t spi_i, uint64_t spi_r,
+    struct keymat_ike *km)
+{
+	struct ike_sa_table *t = old->tbl;
+	uint64_t mine = initiator ? spi_i : spi_r, now = t->io.now_ms(t->io.ctx);
+	struct ike_sa *sa;
+
+	if (spi_i == 0 || spi_r == 0 || ike_sa_lookup(t, mine) != NULL ||
+	    (sa = calloc(1, sizeof(*sa))) == NULL) {
+		log_warnx_f(IKE_SPI_FMT ": cannot make the rekeyed SA %016llx:%016llx",
+		    IKE_SPI_ARGS(old), (unsigned long long)spi_i, (unsigned long long)spi_r);
+		keymat_ike_free(km);
+		return NULL;
+	}
+	sa->tbl = t;
+	sa->initiator = initiator;
+	sa->spi_i = spi_i;
+	sa->spi_r = spi_r;
+	sa->cfg = old->cfg;
+	sa->local = old->local;
+	sa->remote = old->remote;
+	sa->init_peer = old->remote;
+	sa->nat_local = old->nat_local;
+	sa->nat_remote = old->nat_remote;
+	sa->peer_natd = old->peer_natd;
+	sa->child_req = old->child_req;
+	sa->km = km;
+	/* Authenticated by the SA that made it: no IKE_SA_INIT, no IKE_AUTH. */
+	sa->state = IKE_S_ESTABLISHED;
+	sa->created_ms = sa->established_ms = sa->last_rx_ms = now;
+	ike_sa_lifetime_start(sa, now);
+	ike_sa_insert(t, sa);
 	return sa;
 }
 
@@ -325,8 +396,10 @@ ike_sa_set_state(struct ike_sa *sa, enum ike_state to)
 		t->half_open++;
 		sa->half_open_until = t->io.now_ms(t->io.ctx) + IKE_HALF_OPEN_MS;
 	}
-	if (to == IKE_S_ESTABLISHED && from != IKE_S_REKEYING)
+	if (to == IKE_S_ESTABLISHED && from != IKE_S_REKEYING) {
 		sa->established_ms = t->io.now_ms(t->io.ctx);
+		ike_sa_lifetime_start(sa, sa->established_ms);
+	}
 	if (to == IKE_S_DEAD) {
 		sa->dnext = t->dead;
 		t->dead = sa;
@@ -410,6 +483,38 @@ ike_sa_kill(struct ike_sa *sa, enum ike_fail why)
 		t->hooks.dead(t->hooks.ctx, sa);
 }
 
+void
+ike_sa_retire(struct ike_sa *sa)
+{
+	struct ike_sa_table *t = sa->tbl;
+
+	sa->retired = true;
+	sa->inherit_pending = false;
+	sa->rekey_ms = 0;
+	sa->expire_ms = t->io.now_ms(t->io.ctx) + 2 * ike_sa_giveup_ms(t);
+}
+
+void
+ike_sa_hand_over(struct ike_sa *old, struct ike_sa *sa_new)
+{
+	struct ike_sa_table *t = old->tbl;
+	struct ike_child **pp;
+	size_t n = 0;
+
+	for (pp = &sa_new->children; *pp != NULL; pp = &(*pp)->next)
+		;
+	*pp = old->children;
+	old->children = NULL;
+	for (; *pp != NULL; pp = &(*pp)->next)
+		n++;
+	sa_new->inherit_pending = false;
+	ike_sa_retire(old);
+	log_info(IKE_SPI_FMT ": rekeyed: IKE SA " IKE_SPI_FMT " carries on with %zu Child SA%s",
+	    IKE_SPI_ARGS(old), IKE_SPI_ARGS(sa_new), n, n == 1 ? "" : "s");
+	if (t->hooks.rekeyed != NULL)
+		t->hooks.rekeyed(t->hooks.ctx, old, sa_new);
+}
+
 int
 ike_sa_add_child(struct ike_sa *sa, const struct ike_child *c)
 {
@@ -477,6 +582,7 @@ ike_sa_destroy(struct ike_sa *sa)
 	keymat_ike_free(sa->km);
 	dh_free(sa->dh);
 	dh_free(sa->rk.dh);
+	dh_free(sa->ike_rk.dh);
 	ike_msg_prot_free(&sa->prot);
 	ike_msg_win_free(&sa->win);
 	free(sa->init_req);
@@ -504,9 +610,45 @@ ike_sa_table_next_ms(const struct ike_sa_table *t)
 			next = sa->win.req_due_ms;
 		if (!sa->initiator && sa->state == IKE_S_INIT_DONE && sa->half_open_until < next)
 			next = sa->half_open_until;
+		if (sa->expire_ms != 0 && sa->expire_ms < next)
+			next = sa->expire_ms;
 		if (ike_sa_dpd_due(sa) < next)
 			next = ike_sa_dpd_due(sa);
+		if (ike_sa_rekey_due(sa) < next)
+			next = ike_sa_rekey_due(sa);
+		if (ike_sa_child_retry_due(sa) < next)
+			next = ike_sa_child_retry_due(sa);
 	}
+	return next;
+}
+
+/* Whether sa may start an exchange of its own now. */
+static bool
+ike_sa_free_to_start(const struct ike_sa *sa)
+{
+	return sa->state == IKE_S_ESTABLISHED && !sa->retired && !sa->inherit_pending &&
+	    !sa->win.req_active;
+}
+
+uint64_t
+ike_sa_rekey_due(const struct ike_sa *sa)
+{
+	if (sa->rekey_ms == 0 || !ike_sa_free_to_start(sa))
+		return UINT64_MAX;
+	return sa->rekey_ms;
+}
+
+uint64_t
+ike_sa_child_retry_due(const struct ike_sa *sa)
+{
+	const struct ike_child *c;
+	uint64_t next = UINT64_MAX;
+
+	if (!ike_sa_free_to_start(sa))
+		return UINT64_MAX;
+	for (c = sa->children; c != NULL; c = c->next)
+		if (c->rekey_retry_ms != 0 && c->rekey_retry_ms < next)
+			next = c->rekey_retry_ms;
 	return next;
 }
 
@@ -515,7 +657,8 @@ ike_sa_dpd_due(const struct ike_sa *sa)
 {
 	uint64_t last;
 
-	if (sa->cfg.dpd_delay_s == 0 || sa->state != IKE_S_ESTABLISHED || sa->win.req_active)
+	if (sa->cfg.dpd_delay_s == 0 || sa->state != IKE_S_ESTABLISHED || sa->win.req_active ||
+	    sa->retired)
 		return UINT64_MAX;
 	/* IKE_AUTH is authenticated traffic too, but take no chances on a zero. */
 	last = sa->last_rx_ms > sa->established_ms ? sa->last_rx_ms : sa->established_ms;

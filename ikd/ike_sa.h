@@ -194,6 +194,14 @@ enum ike_fail {
 	IKE_F_HALF_OPEN,	/* responder: IKE_AUTH never came */
 	IKE_F_PEER,		/* the peer deleted it or reported an error */
 	IKE_F_LOCAL,		/* a local failure (memory, data path, config) */
+	/*
+	 * Replaced by a rekey (RFC 7296 2.18), or the redundant SA of a rekey
+	 * collision (2.8.2): the Child SAs live on under the successor, so
+	 * this is no loss of connectivity and nothing to re-initiate.
+	 */
+	IKE_F_REKEYED,
+	/* The IKE SA lifetime's hard limit passed without a successful rekey. */
+	IKE_F_EXPIRED,
 };
 
 /* A Child SA installed under an IKE SA: what deleting it takes. */
@@ -213,6 +221,13 @@ struct ike_child {
 	bool			esn;
 	bool			natt;		/* UDP-encapsulated */
 	uint64_t		installed_ms;	/* io clock */
+	/*
+	 * When exch_tick() starts (again) a rekey of this pair that had to
+	 * wait: a TEMPORARY_FAILURE answer, or a busy IKE SA. 0: none. The
+	 * mark moves with the pair when the IKE SA is rekeyed.
+	 */
+	uint64_t		rekey_retry_ms;
+	unsigned		rekey_tries;	/* TEMPORARY_FAILURE answers in a row */
 };
 
 /* Our CREATE_CHILD_SA request rekeying a Child SA, while it is out. */
@@ -223,6 +238,32 @@ struct ike_rekey {
 	struct dh		*dh;		/* PFS key pair, or NULL */
 	struct ike_tsl		ts_i;		/* what we asked for */
 	struct ike_tsl		ts_r;
+	/*
+	 * A collision (RFC 7296 2.8.1): the peer rekeyed the same pair while
+	 * this request was out and we answered. Our inbound SPI of the pair
+	 * that made (0: none) and the lower nonce of that exchange decide
+	 * which new pair is redundant once our answer comes.
+	 */
+	uint32_t		peer_new_in;
+	uint8_t			peer_low[IKE_NONCE_MAX];
+	size_t			peer_low_len;
+};
+
+/* Our CREATE_CHILD_SA request rekeying the IKE SA itself, while it is out. */
+struct ike_rekey_ike {
+	uint64_t		spi;		/* our SPI in the new SA; 0: no request out */
+	uint8_t			ni[IKE_NONCE_MAX];
+	size_t			ni_len;
+	struct dh		*dh;		/* our KE key pair */
+	unsigned		rounds;		/* requests repeated for INVALID_KE_PAYLOAD */
+	/*
+	 * A collision (RFC 7296 2.8.2): the peer's rekey of this SA came
+	 * while ours was out and made a new SA, our SPI in it (0: none); the
+	 * lower nonce of that exchange decides which new SA is redundant.
+	 */
+	uint64_t		peer_spi;
+	uint8_t			peer_low[IKE_NONCE_MAX];
+	size_t			peer_low_len;
 };
 
 /* The first Child SA an initiator asks for (from an ACQUIRE or the config). */
@@ -278,8 +319,26 @@ struct ike_sa {
 	struct ike_child	*children;
 	uint32_t		del_child_spi;	/* inbound SPI our Delete request names */
 	struct ike_rekey	rk;
+	struct ike_rekey_ike	ike_rk;
+	/*
+	 * After a rekey: this SA handed its Child SAs to a successor (or is
+	 * the redundant SA of a collision) and waits for its Delete, which
+	 * either side sends. It starts nothing and takes no new work.
+	 */
+	bool			retired;
+	/*
+	 * Made by the peer's rekey while ours of the same SA was out: whether
+	 * it or ours inherits the Child SAs is decided when our answer comes.
+	 */
+	bool			inherit_pending;
 	uint64_t		created_ms;
 	uint64_t		established_ms;
+	/*
+	 * Lifetime timers (io clock, 0: none). At rekey_ms the SA starts a
+	 * rekey of itself; at expire_ms it is deleted: see ike_sa_rekey_due().
+	 */
+	uint64_t		rekey_ms;
+	uint64_t		expire_ms;
 	uint64_t		last_rx_ms;	/* last authenticated message from the peer */
 	uint64_t		half_open_until;	/* responder in INIT_DONE */
 };
@@ -295,9 +354,22 @@ struct ike_hooks {
 	 */
 	const struct ike_cfg_peer *(*peer_by_addr)(void *ctx, const struct gw_addr *local,
 	    const struct gw_addr *remote);
-	void	(*established)(void *ctx, const struct ike_sa *sa);	/* optional */
-	/* Optional; sa->fail says why. */
+	/*
+	 * Optional: an IKE SA authenticated with a new peer (IKE_AUTH). Not
+	 * called for the SA a rekey makes: see rekeyed.
+	 */
+	void	(*established)(void *ctx, const struct ike_sa *sa);
+	/*
+	 * Optional; sa->fail says why. An SA replaced by a rekey, or
+	 * redundant after a collision, dies with IKE_F_REKEYED.
+	 */
 	void	(*dead)(void *ctx, const struct ike_sa *sa);
+	/*
+	 * Optional: a rekey completed (RFC 7296 2.18) and sa_new took over
+	 * the Child SAs of old, which dies soon with IKE_F_REKEYED. Called
+	 * once per rekey on each side, for the surviving SA of a collision.
+	 */
+	void	(*rekeyed)(void *ctx, const struct ike_sa *old, const struct ike_sa *sa_new);
 	void	*ctx;
 };
 
@@ -368,6 +440,21 @@ uint64_t ike_sa_table_next_ms(const struct ike_sa_table *t);
  * when sa does not check (DPD off, not ESTABLISHED, a request out).
  */
 uint64_t ike_sa_dpd_due(const struct ike_sa *sa);
+/*
+ * When sa starts a rekey of itself, or UINT64_MAX when it does not now
+ * (no lifetime, not ESTABLISHED, retired, a request out: then the first
+ * tick after the answer). The lifetime rule: an SA rekeys itself
+ * cfg.ike_lifetime_s after it was established (or made by a rekey); if
+ * no rekey has succeeded by its hard limit, the lifetime plus the larger
+ * of a tenth of it and two retransmission give-up times, the SA is
+ * deleted (IKE_F_EXPIRED). A retired SA waits for its Delete for two
+ * give-up times, then goes without one.
+ */
+uint64_t ike_sa_rekey_due(const struct ike_sa *sa);
+/* When a Child SA of sa waiting to be rekeyed is due, or UINT64_MAX. */
+uint64_t ike_sa_child_retry_due(const struct ike_sa *sa);
+/* How long a request is retransmitted before giving up (ms). */
+uint64_t ike_sa_giveup_ms(const struct ike_sa_table *t);
 /* Counter name for status output. */
 const char *ike_sa_stat_name(enum ike_stat s);
 
@@ -381,6 +468,18 @@ const char *ike_sa_stat_name(enum ike_stat s);
 struct ike_sa *ike_sa_new(struct ike_sa_table *t, bool initiator,
     const struct ike_cfg_peer *cfg, const struct gw_addr *local, const struct gw_addr *remote,
     uint64_t peer_spi_i);
+/*
+ * The SA that a rekey of old makes (RFC 7296 2.18): SPIs spi_i and spi_r
+ * (ours, spi_r for a responder, must be non-zero and free), initiator
+ * the side that started the rekey, old's configuration, endpoints and
+ * NAT state, fresh Message IDs. It takes km (on failure too) and starts
+ * ESTABLISHED with its lifetime timers set; keying its messages and
+ * taking the Child SAs are the caller's. NULL (logged) on failure.
+ */
+struct ike_sa *ike_sa_new_rekeyed(struct ike_sa *old, bool initiator, uint64_t spi_i,
+    uint64_t spi_r, struct keymat_ike *km);
+/* A random SPI, not 0 and not in use in t. Returns 0, or -1. */
+int ike_sa_pick_spi(struct ike_sa_table *t, uint64_t *spi);
 /* The SA whose SPI of ours is spi, or NULL; dead SAs are not found. */
 struct ike_sa *ike_sa_find(const struct ike_sa_table *t, uint64_t spi);
 /* The responder SA made for an IKE_SA_INIT with SPIi from remote, or NULL. */
@@ -418,6 +517,14 @@ int ike_sa_add_child(struct ike_sa *sa, const struct ike_child *c);
 int ike_sa_del_child(struct ike_sa *sa, uint32_t spi_out, uint32_t *spi_in);
 /* The Child SA of sa whose inbound SPI is spi_in, or NULL. */
 struct ike_child *ike_sa_child_by_in(struct ike_sa *sa, uint32_t spi_in);
+/*
+ * A rekey's end (RFC 7296 2.18): every Child SA of old moves to sa_new,
+ * unchanged in the data path; old is retired (waits for its Delete) and
+ * the rekeyed hook runs.
+ */
+void ike_sa_hand_over(struct ike_sa *old, struct ike_sa *sa_new);
+/* Marks sa retired: it waits at most two give-up times for its Delete. */
+void ike_sa_retire(struct ike_sa *sa);
 /* Unlinks sa from t and wipes and frees everything it holds. */
 void ike_sa_destroy(struct ike_sa *sa);
 

@@ -174,6 +174,7 @@ mock_install(void *ctx, const struct ike_child_sa *sa)
 	c->in_live = c->out_live = true;
 	c->install_seq = ++s->seq;
 	c->del_seq = 0;
+	c->ndel = 0;
 	mock_unlarval(s, sa->spi_in);
 	return 0;
 }
@@ -191,10 +192,12 @@ mock_del(void *ctx, uint32_t spi, const struct gw_addr *src, const struct gw_add
 		if (s->sa[i].sa.spi_in == spi) {
 			s->sa[i].in_live = false;
 			s->sa[i].del_seq = s->seq;
+			s->sa[i].ndel++;
 		}
 		if (s->sa[i].sa.spi_out == spi) {
 			s->sa[i].out_live = false;
 			s->sa[i].del_seq = s->seq;
+			s->sa[i].ndel++;
 		}
 	}
 	return 0;
@@ -223,6 +226,16 @@ mock_dead(void *ctx, const struct ike_sa *sa)
 	nd->last_fail = sa->fail;
 }
 
+static void
+mock_rekeyed(void *ctx, const struct ike_sa *old, const struct ike_sa *sa_new)
+{
+	struct mock_node *nd = ctx;
+
+	nd->nrekeyed++;
+	nd->rekeyed_old = ike_sa_spi(old);
+	nd->rekeyed_new = ike_sa_spi(sa_new);
+}
+
 void
 mock_node_init(struct mock_node *nd, struct mock_net *net, int id,
     const struct ike_cfg_peer *cfg)
@@ -232,7 +245,8 @@ mock_node_init(struct mock_node *nd, struct mock_net *net, int id,
 	struct ike_child_sink sink = { .getspi = mock_getspi, .install = mock_install,
 	    .del = mock_del, .ctx = &nd->sink };
 	struct ike_hooks hooks = { .peer_by_addr = mock_peer_by_addr,
-	    .established = mock_established, .dead = mock_dead, .ctx = nd };
+	    .established = mock_established, .dead = mock_dead, .rekeyed = mock_rekeyed,
+	    .ctx = nd };
 
 	memset(nd, 0, sizeof(*nd));
 	nd->id = id;

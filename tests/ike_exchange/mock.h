@@ -53,6 +53,7 @@ struct mock_child {
 	bool			out_live;
 	size_t			install_seq;	/* sink event number of the install */
 	size_t			del_seq;	/* of the last delete of either SA; 0: none */
+	unsigned		ndel;		/* deletes that named either SA */
 };
 
 struct mock_sink {
@@ -90,6 +91,9 @@ struct mock_node {
 	size_t			nestablished;
 	size_t			ndead;
 	enum ike_fail		last_fail;
+	size_t			nrekeyed;	/* rekeyed hook calls */
+	uint64_t		rekeyed_old;	/* our SPIs in the last one's SAs */
+	uint64_t		rekeyed_new;
 };
 
 /* Sets up node id on net with cfg (copied) and a table; aborts on failure. */

@@ -214,20 +214,40 @@ test_rekey_not_found(void **state)
 	pair_free(p);
 }
 
-/* Both sides rekey at once: TEMPORARY_FAILURE both ways, nothing changes. */
+/*
+ * Both sides rekey at once (RFC 7296 2.8.1): both exchanges complete,
+ * the redundant new pair and the old one are deleted, and one new pair
+ * is left, the same on both sides (test_ike_rekey.c goes step by step).
+ */
 static void
 test_rekey_collision(void **state)
 {
 	struct pair *p = pair_established(S_GCM);
+	size_t i, k, live[2] = { 0, 0 };
 
 	assert_int_equal(exch_child_rekey(mock_only_sa(&p->n[0]),
 	    p->n[0].sink.sa[0].sa.spi_in), 0);
 	assert_int_equal(exch_child_rekey(mock_only_sa(&p->n[1]),
 	    p->n[1].sink.sa[0].sa.spi_in), 0);
-	assert_int_equal(mock_run(&p->net, 8), 4);
-	check_refused(p, 0);
-	check_refused(p, 1);
-	check_established(p);
+	assert_int_equal(mock_run(&p->net, 16), 8);
+	for (k = 0; k < 2; k++) {
+		struct mock_sink *ks = &p->n[k].sink;
+
+		assert_int_equal(ks->nsa, 3);
+		assert_int_equal(mock_live(ks), 1);
+		assert_int_equal(mock_larval(ks), 0);
+		assert_int_equal(ks->ndel, 4);
+		assert_false(ks->sa[0].in_live || ks->sa[0].out_live);
+		for (i = 1; i < 3; i++)
+			if (ks->sa[i].in_live)
+				live[k] = i;
+		assert_null(mock_only_sa(&p->n[k])->children->next);
+		assert_false(mock_only_sa(&p->n[k])->win.req_active);
+	}
+	/* Each node answers first, then installs its own: an exchange's pairs are 1 and 2. */
+	assert_int_equal(live[0] + live[1], 3);
+	check_mirror(&p->n[0].sink.sa[live[0]], &p->n[1].sink.sa[live[1]]);
+	check_no_drops(p);
 	pair_free(p);
 }
 
