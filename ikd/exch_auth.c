@@ -80,20 +80,13 @@ auth_id_body(const struct ike_idv *id, uint8_t buf[static AUTH_ID_BODY_MAX])
 	return (struct view){ buf, IKE_ID_HDR_LEN + (size_t)id->len };
 }
 
-/*
- * The PSK shared with the peer whose ID is id (type 0: not known): by the
- * callback, else from psk.txt by the ID's text or address, else by the
- * address the peer is seen at (racoon's lookup by address).
- */
-static int
-auth_psk(const struct ike_sa *sa, const struct ike_idv *id, struct view *key)
+int
+exch_auth_psk_lookup(const struct psk_table *t, const struct ike_idv *id,
+    const struct gw_addr *remote, struct view *key)
 {
-	const struct ike_cfg_peer *c = &sa->cfg;
 	struct gw_addr a = { 0 };
 
-	if (c->psk_fn != NULL)
-		return c->psk_fn(c->psk_ctx, id, &sa->remote, key);
-	if (c->psk == NULL)
+	if (t == NULL)
 		return -1;
 	switch (id->type) {
 	case IKE_ID_IPV4_ADDR:
@@ -102,18 +95,29 @@ auth_psk(const struct ike_sa *sa, const struct ike_idv *id, struct view *key)
 		a.plen = (uint8_t)addr_maxplen(a.af);
 		if (id->len == addr_len(a.af)) {
 			memcpy(a.u.b, id->data, id->len);
-			if (psk_lookup_addr(c->psk, &a, key) == 0)
+			if (psk_lookup_addr(t, &a, key) == 0)
 				return 0;
 		}
 		break;
 	case IKE_ID_FQDN:
 	case IKE_ID_RFC822_ADDR:
 	case IKE_ID_KEY_ID:
-		if (psk_lookup(c->psk, (const char *)id->data, id->len, key) == 0)
+		if (psk_lookup(t, (const char *)id->data, id->len, key) == 0)
 			return 0;
 		break;
 	}
-	return psk_lookup_addr(c->psk, &sa->remote, key);
+	return psk_lookup_addr(t, remote, key);
+}
+
+/* The PSK shared with the peer whose ID is id: the callback's, else psk.txt's. */
+static int
+auth_psk(const struct ike_sa *sa, const struct ike_idv *id, struct view *key)
+{
+	const struct ike_cfg_peer *c = &sa->cfg;
+
+	if (c->psk_fn != NULL)
+		return c->psk_fn(c->psk_ctx, id, &sa->remote, key);
+	return exch_auth_psk_lookup(c->psk, id, &sa->remote, key);
 }
 
 /* Who the peer is: its configured ID, else (initiator) only its address. */

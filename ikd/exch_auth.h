@@ -42,4 +42,12 @@ void exch_auth_request(struct ike_sa *sa, const struct ike_msg *m);
  */
 void exch_auth_response(struct ike_sa *sa, const struct ike_msg *m);
 
+/*
+ * The key psk.txt t holds for the peer whose ID is id (type 0: not
+ * known) seen at remote: by the ID's address or text, else by remote
+ * (racoon's lookup by address). 0 with *key a view into t, or -1.
+ */
+int exch_auth_psk_lookup(const struct psk_table *t, const struct ike_idv *id,
+    const struct gw_addr *remote, struct view *key);
+
 #endif

@@ -403,6 +403,13 @@ ike_msg_dup(const uint8_t *buf, size_t len)
 int
 ike_msg_request(struct ike_sa *sa, const uint8_t *buf, size_t len)
 {
+	return ike_msg_request_every(sa, buf, len, 0, 0);
+}
+
+int
+ike_msg_request_every(struct ike_sa *sa, const uint8_t *buf, size_t len, uint32_t every_ms,
+    unsigned tries)
+{
 	struct ike_msg_win *w = &sa->win;
 	struct ike_io *io = &sa->tbl->io;
 	struct rd r = rd_init(buf, len);
@@ -420,7 +427,9 @@ ike_msg_request(struct ike_sa *sa, const uint8_t *buf, size_t len)
 	w->req_exch = exch;
 	w->req_active = true;
 	w->req_tries = 1;
-	w->req_timeout_ms = sa->tbl->rtx_first_ms;
+	w->req_every_ms = every_ms;
+	w->req_max_tries = tries;
+	w->req_timeout_ms = every_ms != 0 ? every_ms : sa->tbl->rtx_first_ms;
 	w->req_due_ms = io->now_ms(io->ctx) + w->req_timeout_ms;
 	ike_msg_xmit(sa, buf, len);
 	return 0;
@@ -470,13 +479,17 @@ int
 ike_msg_timer(struct ike_sa *sa, uint64_t now_ms)
 {
 	struct ike_msg_win *w = &sa->win;
+	unsigned max = w->req_max_tries != 0 ? w->req_max_tries : sa->tbl->rtx_tries;
 
 	if (!w->req_active || now_ms < w->req_due_ms)
 		return 0;
-	if (w->req_tries >= sa->tbl->rtx_tries)
+	if (w->req_tries >= max)
 		return -1;
 	w->req_tries++;
-	w->req_timeout_ms *= 2;
+	/* A constant interval is the request's own (racoon's dpd_retry); else back off. */
+	if (w->req_every_ms == 0)
+		w->req_timeout_ms = w->req_timeout_ms <= UINT32_MAX / 2 ? w->req_timeout_ms * 2 :
+		    UINT32_MAX;
 	w->req_due_ms = now_ms + w->req_timeout_ms;
 	ike_sa_count(sa->tbl, IKE_ST_RETRANSMIT);
 	log_debug_f(IKE_SPI_FMT ": retransmitting message %u (try %u)", IKE_SPI_ARGS(sa),

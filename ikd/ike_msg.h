@@ -11,7 +11,8 @@
  *   parsed.
  * - The Message ID window of size 1 (RFC 7296 2.3) in both directions:
  *   one outstanding request with retransmission (exponential back-off,
- *   give-up), and a response cache that answers a retransmitted request
+ *   or a constant interval for a request that asks for one; give-up),
+ *   and a response cache that answers a retransmitted request
  *   byte for byte without processing it again.
  * - Transmission through struct ike_io, with the non-ESP marker (RFC
  *   3948 2.2) in front of every message sent from port 4500.
@@ -74,6 +75,13 @@ struct ike_msg_win {
 	unsigned	req_tries;	/* transmissions so far */
 	uint64_t	req_due_ms;	/* next retransmission or give-up */
 	uint32_t	req_timeout_ms;
+	/*
+	 * The schedule of this request (see ike_msg_request_every()): a
+	 * constant timeout (0: the table's, doubling each time) and the
+	 * transmissions before giving up (0: the table's rtx_tries).
+	 */
+	uint32_t	req_every_ms;
+	unsigned	req_max_tries;
 	/* Requests we answer. */
 	uint32_t	peer_id;	/* Message ID expected of the peer's next request */
 	uint32_t	cur_id;		/* Message ID of the request being answered */
@@ -144,10 +152,20 @@ void ike_msg_accept(struct ike_sa *sa, const struct ike_msg *m);
 
 /*
  * Sends buf[0..len) (built with ike_msg_start(..., false)) as sa's next
- * request, keeps a copy for retransmission and arms the timer. Fails
- * (-1) while another request is outstanding or on no memory.
+ * request, keeps a copy for retransmission and arms the timer on the
+ * table's schedule. Fails (-1) while another request is outstanding or
+ * on no memory.
  */
 int ike_msg_request(struct ike_sa *sa, const uint8_t *buf, size_t len);
+/*
+ * The same on a schedule of its own: sent again every every_ms (0: the
+ * table's rtx_first_ms, doubling each time) and given up once it has
+ * been sent tries times (0: the table's rtx_tries) and the last timeout
+ * has passed. So every_ms 5000, tries 3 sends at t, t+5 s, t+10 s and
+ * gives up at t+15 s. Returns 0 or -1 as ike_msg_request().
+ */
+int ike_msg_request_every(struct ike_sa *sa, const uint8_t *buf, size_t len,
+    uint32_t every_ms, unsigned tries);
 /*
  * Sends buf[0..len) as the response to the request being answered,
  * caches it for retransmitted requests and opens the window for the
@@ -177,9 +195,10 @@ int ike_msg_xmit_to(struct ike_sa_table *t, const uint8_t *buf, size_t len,
 void ike_msg_rewind_init(struct ike_sa *sa);
 /*
  * Retransmission timer of sa at now_ms: resends the outstanding request
- * when due, the timeout doubling each time. Returns -1 when the request
- * has been sent the table's rtx_tries times and its last timeout has
- * passed (the caller gives up), else 0.
+ * when due, on its schedule (the table's: the timeout doubling each
+ * time). Returns -1 when the request has been sent as many times as its
+ * schedule allows and its last timeout has passed (the caller gives
+ * up), else 0.
  */
 int ike_msg_timer(struct ike_sa *sa, uint64_t now_ms);
 

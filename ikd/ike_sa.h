@@ -64,7 +64,11 @@ struct ike_lifetime {
  * peer sends us (spi_in, which getspi allocated), "out" what we send.
  * Algorithm ids are lib/alg.h's (SADB_*), AEAD keys end in their salt.
  */
+#define IKE_CHILD_IN	0x01	/* ike_child_sa.dirs: the inbound SA */
+#define IKE_CHILD_OUT	0x02	/* the outbound SA */
+
 struct ike_child_sa {
+	uint8_t		dirs;		/* which SAs to install: IKE_CHILD_*; 0 = both */
 	uint32_t	spi_in;
 	uint32_t	spi_out;
 	uint8_t		mode;		/* IPSEC_MODE_TUNNEL */
@@ -166,6 +170,13 @@ struct ike_cfg_peer {
 	 * it is alive (RFC 7296 2.4). 0: never.
 	 */
 	uint32_t		dpd_delay_s;
+	/*
+	 * A liveness check is sent again every dpd_retry_s seconds (0: the
+	 * table's exponential schedule) and the peer is dead after
+	 * dpd_tries unanswered sends (0: the table's rtx_tries).
+	 */
+	uint32_t		dpd_retry_s;
+	uint32_t		dpd_tries;
 	struct ike_lifetime	child_lifetime;
 	const struct psk_table	*psk;		/* used when psk_fn is NULL */
 	ike_psk_fn		psk_fn;

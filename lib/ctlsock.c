@@ -92,7 +92,7 @@ ctlsock_listen(const char *path)
 	}
 	/* A live daemon answers; a stale file from a crash does not. */
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
-		log_warnx("%s: another tunneld is listening there", path);
+		log_warnx("%s: another daemon is listening there", path);
 		close(fd);
 		errno = EADDRINUSE;
 		return -1;

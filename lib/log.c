@@ -70,10 +70,24 @@ log_warnx(const char *fmt, ...)
 }
 
 void
+log_notice(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (log_verbose < -1)
+		return;
+	va_start(ap, fmt);
+	log_emit(LOG_NOTICE, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
 log_info(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (log_verbose < 0)
+		return;
 	va_start(ap, fmt);
 	log_emit(LOG_INFO, NULL, fmt, ap);
 	va_end(ap);

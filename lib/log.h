@@ -14,13 +14,17 @@
 
 #define GW_PRINTF(a, b) __attribute__((format(printf, a, b)))
 
-/* verbosity: 0 = info and above, 1 = debug. */
+/*
+ * verbosity: -2 = warnings and errors only, -1 = notices too (SAs coming
+ * and going), 0 = info and above, 1 = debug.
+ */
 void log_init(bool foreground, int verbosity, const char *ident);
 void log_setverbose(int verbosity);
 int log_getverbose(void);
 
 void log_warn(const char *fmt, ...) GW_PRINTF(1, 2);	/* appends strerror(errno) */
 void log_warnx(const char *fmt, ...) GW_PRINTF(1, 2);
+void log_notice(const char *fmt, ...) GW_PRINTF(1, 2);
 void log_info(const char *fmt, ...) GW_PRINTF(1, 2);
 void log_debug(const char *fmt, ...) GW_PRINTF(1, 2);
 _Noreturn void fatal(const char *fmt, ...) GW_PRINTF(1, 2);	/* with strerror(errno) */

@@ -582,3 +582,116 @@ wait_for() {
 	done
 	return 1
 }
+
+# ---------------------------------------------------------------------
+# ikd, the keying daemon:
+#
+#   write_psk FILE LINE...     psk.txt with these lines, mode 0600
+#   ikd_conf NAME PSK [TEXT]   $WORK/NAME.conf: the default configuration
+#                              with psk.txt at PSK, plus TEXT (statements)
+#   start_ikd NS NAME TD CONF [args...]
+#                              ikd -F in NS against tunneld TD, control
+#                              socket $WORK/NAME/control; waits for it
+#   stop_ikd NAME [SIG]        SIGTERM (or SIG) and wait
+#   run_ikdctl NS NAME args... ikdctl against ikd NAME
+#   check_only_esp_ike NAME MIN
+#                              like check_only_esp, IKE (UDP 500/4500) allowed
+# ---------------------------------------------------------------------
+IKD=${IKD:-$GW_BUILD/ikd/ikd}
+IKDCTL=${IKDCTL:-$GW_BUILD/ikd/ikdctl}
+declare -A IKD_PID=()	# ikd name -> pid
+declare -A IKD_CTL=()	# ikd name -> control socket
+declare -A IKD_LOG=()	# ikd name -> log file
+declare -A IKD_TD=()	# ikd name -> its tunneld's name
+
+write_psk() {
+	local f=$1
+	shift
+	( umask 077; printf '%s\n' "$@" >"$f" ) || die "cannot write $f"
+}
+
+ikd_conf() {
+	local f="$WORK/$1.conf"
+	{
+		printf 'path pre_shared_key "%s";\n' "$2"
+		printf '%s\n' "${3:-}"
+	} >"$f" || die "cannot write $f"
+	chmod 0600 "$f"
+}
+
+start_ikd() {
+	local ns=$1 name=$2 td=$3 conf=$4 ctl log pid i st
+	shift 4
+	[[ -x "$IKD" ]] || die "missing binary $IKD"
+	mkdir -p -m 0700 "$WORK/$name"
+	ctl="$WORK/$name/control"
+	log="$WORK/$name.log"
+	ip netns exec "$(ns_full "$ns")" "$IKD" -F -f "$conf" -S "${TD_SOCK[$td]}" -C "$ctl" "$@" \
+		</dev/null >>"$log" 2>&1 &
+	pid=$!
+	LIB_PIDS+=("$pid")
+	IKD_PID[$name]=$pid
+	IKD_CTL[$name]=$ctl
+	IKD_LOG[$name]=$log
+	IKD_TD[$name]=$td
+	for ((i = 0; i < 100; i++)); do
+		[[ -S "$ctl" ]] && grep -q 'ready' "$log" 2>/dev/null && return 0
+		if ! kill -0 "$pid" 2>/dev/null; then
+			st=0
+			wait "$pid" 2>/dev/null || st=$?
+			lib_forget_pid "$pid"
+			unset "IKD_PID[$name]"
+			say "ikd $name exited (status $st) at start; its log:"
+			sed 's/^/    /' "$log" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+	say "ikd $name: not ready after 10 s; its log:"
+	sed 's/^/    /' "$log" >&2
+	return 1
+}
+
+stop_ikd() {
+	local name=$1 sig=${2:-TERM} pid i rc=0
+	pid=${IKD_PID[$name]:-}
+	[[ -n "$pid" ]] || return 0
+	kill "-$sig" "$pid" 2>/dev/null || true
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null || true
+		rc=124
+	fi
+	wait "$pid" 2>/dev/null || { [[ $rc -eq 0 ]] && rc=$?; }
+	unset "IKD_PID[$name]"
+	lib_forget_pid "$pid"
+	return "$rc"
+}
+
+run_ikdctl() {
+	local ns=$1 name=$2
+	shift 2
+	ip netns exec "$(ns_full "$ns")" timeout 20 "$IKDCTL" -C "${IKD_CTL[$name]}" \
+		-S "${TD_SOCK[${IKD_TD[$name]}]}" "$@"
+}
+
+check_only_esp_ike() {
+	local name=$1 min=$2 total esp ike err other
+	total=$(capture_count "$name" ip)
+	# On port 4500: a 1-byte keepalive, IKE behind the zero marker, else ESP.
+	esp=$(capture_count "$name" "ip proto 50 or (udp port 4500 and udp[4:2] > 9 and udp[8:4] != 0)")
+	ike=$(capture_count "$name" "udp port 500 or (udp port 4500 and (udp[4:2] == 9 or udp[8:4] == 0))")
+	err=$(capture_count "$name" 'icmp and icmp[icmptype] == icmp-unreach')
+	other=$((total - esp - ike - err))
+	if [[ $esp -ge $min && $ike -ge 2 && $other -eq 0 ]]; then
+		pass "public link: $esp ESP and $ike IKE packets, nothing else in the clear"
+		return 0
+	fi
+	fail "public link: $total packets: $esp ESP (want >= $min), $ike IKE (want >= 2), $err ICMP errors, $other other (want 0); those:"
+	tcpdump -n -r "$WORK/$name.pcap" "ip and not (ip proto 50 or udp port 500 or udp port 4500)" 2>/dev/null |
+		head -10 | sed 's/^/    | /' >&2
+	return 1
+}
