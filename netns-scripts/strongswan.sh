@@ -92,6 +92,9 @@ EOF
 # LOCAL and REMOTE (identities = addresses, pre-shared key PSK in 0x hex,
 # default IKE proposals) with one tunnel-mode child "net" LOCAL_TS <->
 # REMOTE_TS using the ESP proposal ESP. Nothing starts on its own.
+# SS_PROPOSALS (default "default") sets the IKE proposals; SS_CONN_EXTRA
+# and SS_CHILD_EXTRA are swanctl.conf lines added to the connection and
+# to the child (rekey_time = 20s, dpd_delay = 5s, ...).
 ss_render() {
 	local name=$1 lo=$2 re=$3 lts=$4 rts=$5 esp=$6 psk=$7 dir
 	dir="$WORK/$name"
@@ -103,8 +106,9 @@ connections {
 		version = 2
 		local_addrs = $lo
 		remote_addrs = $re
-		proposals = default
+		proposals = ${SS_PROPOSALS:-default}
 		dpd_delay = 0s
+${SS_CONN_EXTRA:-}
 		local {
 			auth = psk
 			id = $lo
@@ -122,6 +126,7 @@ connections {
 				start_action = none
 				dpd_action = none
 				close_action = none
+${SS_CHILD_EXTRA:-}
 			}
 		}
 	}
@@ -144,6 +149,8 @@ ss_start() {
 	local ns=$1 name=$2 dir pid i st
 	dir="$WORK/$name"
 	SS_LOG[$name]=$dir/charon.log
+	# A restarted instance: the old socket must not count as the new one's.
+	rm -f "$dir/charon.vici"
 	# The bind mount happens in the child's own mount namespace only.
 	# shellcheck disable=SC2016
 	STRONGSWAN_CONF="$dir/strongswan.conf" ip netns exec "$(ns_full "$ns")" \

@@ -22,6 +22,8 @@ set -euo pipefail
 #   python3-cryptography                            independent key-derivation checks
 #                                                   captures, throughput, independent ESP
 #   ethtool                                         the benchmark: veth offloads off
+#   strongswan-charon strongswan-swanctl            interop tests and benchmarks against
+#   libcharon-extra-plugins                         strongSwan (userspace ESP: kernel-libipsec)
 packages=(
 	build-essential meson ninja-build pkg-config
 	clang libclang-rt-14-dev
@@ -30,6 +32,7 @@ packages=(
 	iproute2 util-linux
 	nftables tcpdump iperf3 python3 python3-scapy python3-cryptography
 	ethtool
+	strongswan-charon strongswan-swanctl libcharon-extra-plugins
 )
 
 check_only=0
