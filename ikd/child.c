@@ -11,6 +11,7 @@
 #include <linux/ipsec.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "alg.h"
@@ -253,21 +254,46 @@ child_describe(const struct ike_sa *sa, const struct child_pick *p,
 		c->natt_sport = sa->local.port;
 		c->natt_dport = sa->remote.port;
 	}
-	/* RFC 7296 2.17: the "i" keys protect what the initiator sends. */
-	c->enc_in = sa->initiator ? k->encr_r : k->encr_i;
-	c->auth_in = sa->initiator ? k->integ_r : k->integ_i;
-	c->enc_out = sa->initiator ? k->encr_i : k->encr_r;
-	c->auth_out = sa->initiator ? k->integ_i : k->integ_r;
+	/* RFC 7296 2.17: the "i" keys protect what the exchange's initiator sends. */
+	c->enc_in = p->we_initiated ? k->encr_r : k->encr_i;
+	c->auth_in = p->we_initiated ? k->integ_r : k->integ_i;
+	c->enc_out = p->we_initiated ? k->encr_i : k->encr_r;
+	c->auth_out = p->we_initiated ? k->integ_i : k->integ_r;
 	return 0;
 }
 
-/* KEYMAT, then the pair through the sink. */
+/*
+ * Splits c in two: c keeps the inbound SA, the copy returned (heap; the
+ * caller wipes it) the outbound one. Each holds only its own keys.
+ * NULL on no memory.
+ */
+static struct ike_child_sa *
+child_split(struct ike_child_sa *c)
+{
+	struct ike_child_sa *out;
+
+	if ((out = malloc(sizeof(*out))) == NULL)
+		return NULL;
+	*out = *c;
+	out->dirs = IKE_CHILD_OUT;
+	gw_key_clear(&out->enc_in);
+	gw_key_clear(&out->auth_in);
+	c->dirs = IKE_CHILD_IN;
+	gw_key_clear(&c->enc_out);
+	gw_key_clear(&c->auth_out);
+	return out;
+}
+
+/*
+ * KEYMAT, then the pair through the sink: both SAs, or, with later, only
+ * the inbound one, *later getting the outbound one for another time.
+ */
 static int
-child_put(struct ike_sa *sa, const struct child_pick *p)
+child_put(struct ike_sa *sa, const struct child_pick *p, struct ike_child_sa **later)
 {
 	const struct ike_child_sink *sink = &sa->tbl->sink;
+	struct ike_child_sa c, *out = NULL;
 	struct keymat_child k;
-	struct ike_child_sa c;
 	struct keymat_xf xf;
 	int rc = -1;
 
@@ -279,11 +305,18 @@ child_put(struct ike_sa *sa, const struct child_pick *p)
 	if (child_describe(sa, p, &k, &c) != 0)
 		log_warnx_f(IKE_SPI_FMT ": ENCR %u INTEG %u not in the data path's table",
 		    IKE_SPI_ARGS(sa), xf.encr, xf.integ);
+	else if (later != NULL && (out = child_split(&c)) == NULL)
+		log_warnx_f(IKE_SPI_FMT ": out of memory for Child SA %08x", IKE_SPI_ARGS(sa),
+		    c.spi_in);
 	else if ((rc = sink->install(sink->ctx, &c)) != 0)
 		log_warnx_f(IKE_SPI_FMT ": the data path refused Child SA %08x/%08x",
 		    IKE_SPI_ARGS(sa), c.spi_in, c.spi_out);
 	keymat_child_clear(&k);
 	secure_wipe(&c, sizeof(c));
+	if (rc == 0 && later != NULL)
+		*later = out;
+	else if (out != NULL)
+		secure_free(out, sizeof(*out));
 	return rc;
 }
 
@@ -308,12 +341,18 @@ child_record_algs(const struct ike_sa *sa, const struct child_pick *p, struct ik
 	rec->installed_ms = sa->tbl->io.now_ms(sa->tbl->io.ctx);
 }
 
-int
-child_install(struct ike_sa *sa, const struct child_pick *p)
+/*
+ * Installs the pair pick describes and records it in sa; with defer,
+ * only its inbound SA, the outbound one waiting in the record.
+ */
+static int
+child_install_as(struct ike_sa *sa, const struct child_pick *p, bool defer, uint32_t old_in)
 {
+	const struct ike_child_sink *k = &sa->tbl->sink;
 	struct ike_child rec = sa->larval;
+	struct ike_child_sa *later = NULL;
 
-	if (child_put(sa, p) != 0) {
+	if (child_put(sa, p, defer ? &later : NULL) != 0) {
 		child_drop_larval(sa);
 		return -1;
 	}
@@ -322,16 +361,36 @@ child_install(struct ike_sa *sa, const struct child_pick *p)
 	rec.ts_local = p->ts_local;
 	rec.ts_remote = p->ts_remote;
 	child_record_algs(sa, p, &rec);
+	if (later != NULL) {
+		rec.out_pending = later;
+		rec.out_absent = true;
+		rec.out_after = old_in;
+		rec.out_fresh = true;
+		rec.out_due_ms = rec.installed_ms + ike_sa_out_grace_ms(sa->tbl);
+	}
 	sa->larval.spi_in = 0;
 	if (ike_sa_add_child(sa, &rec) != 0) {
 		log_warnx_f(IKE_SPI_FMT ": out of memory recording Child SA", IKE_SPI_ARGS(sa));
-		sa->larval = rec;
-		child_drop_larval(sa);
-		sa->tbl->sink.del(sa->tbl->sink.ctx, rec.spi_out, &rec.local, &rec.remote);
+		secure_free(later, sizeof(*later));
+		k->del(k->ctx, rec.spi_in, &rec.remote, &rec.local);
+		if (later == NULL)
+			k->del(k->ctx, rec.spi_out, &rec.local, &rec.remote);
 		return -1;
 	}
-	log_info(IKE_SPI_FMT ": Child SA %08x/%08x installed (reqid %u%s)", IKE_SPI_ARGS(sa),
+	log_info(IKE_SPI_FMT ": Child SA %08x/%08x installed (reqid %u%s%s)", IKE_SPI_ARGS(sa),
 	    rec.spi_in, rec.spi_out, rec.reqid, sa->nat_local || sa->nat_remote ?
-	    ", UDP-encapsulated" : "");
+	    ", UDP-encapsulated" : "", later != NULL ? ", outbound SA when the peer has it" : "");
 	return 0;
+}
+
+int
+child_install(struct ike_sa *sa, const struct child_pick *p)
+{
+	return child_install_as(sa, p, false, 0);
+}
+
+int
+child_install_rekeyed(struct ike_sa *sa, const struct child_pick *p, uint32_t old_in)
+{
+	return child_install_as(sa, p, true, old_in);
 }

@@ -1,8 +1,9 @@
 /*
  * child.h: negotiating and installing a Child SA (RFC 7296 1.2, 2.9,
  * 2.17): the ESP proposal, the traffic selectors, the SPIs, the keys and
- * the data path's SA pair. IKE_AUTH creates the first Child SA with it;
- * CREATE_CHILD_SA will create the others.
+ * the data path's SA pair. IKE_AUTH creates the first Child SA with it
+ * (both SAs at once on both sides: there is no older pair to keep), and
+ * CREATE_CHILD_SA the pairs that replace it.
  */
 #ifndef IKD_CHILD_H
 #define IKD_CHILD_H
@@ -23,6 +24,13 @@ struct child_pick {
 	struct ike_tsl	ts_local;	/* ours: an initiator's TSi, a responder's TSr */
 	struct ike_tsl	ts_remote;
 	uint16_t	ke_pref;	/* the group to ask for with INVALID_KE_PAYLOAD */
+	/*
+	 * We sent the request of the exchange that made the pair. RFC 7296
+	 * 2.17: the first keys of KEYMAT protect what that exchange's
+	 * initiator sends, which after a rekey need not be the IKE SA's
+	 * original initiator.
+	 */
+	bool		we_initiated;
 };
 
 /*
@@ -70,5 +78,13 @@ int child_check_answer(struct ike_sa *sa, const struct ike_msg *m, const struct 
  * dropped. Returns 0 or -1 (logged).
  */
 int child_install(struct ike_sa *sa, const struct child_pick *pick);
+/*
+ * The responder's half of the peer's rekey of the pair old_in (RFC 7296
+ * 2.8, make-before-break): as child_install(), but only the inbound SA
+ * goes into the data path now; the outbound one, keys included, waits in
+ * the record (ike_child.out_pending) until the peer has the new pair too
+ * (see ike_sa_out_due()). Returns 0 or -1 (logged).
+ */
+int child_install_rekeyed(struct ike_sa *sa, const struct child_pick *pick, uint32_t old_in);
 
 #endif

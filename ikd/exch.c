@@ -194,6 +194,9 @@ exch_dispatch(struct exch_rx *rx)
 		exch_float(sa, rx);
 		sa->last_rx_ms = rx->t->io.now_ms(rx->t->io.ctx);
 	}
+	/* Requests tell whether the peer has our last answer (and the pairs it made). */
+	if ((m->hdr.flags & IKE_FLAG_R) == 0 && m->hdr.exch != IKE_EXCH_SA_INIT)
+		ike_sa_out_window(sa, v == IKE_MSG_NEW, sa->last_rx_ms);
 	if (v == IKE_MSG_RETRANSMIT) {
 		ike_msg_resend(sa);
 		return;
@@ -291,6 +294,8 @@ exch_tick_sa(struct ike_sa *sa, uint64_t now)
 	struct ike_sa_table *t = sa->tbl;
 	char peer[IKE_PEER_STRLEN];
 
+	/* Sends nothing, so it does not count as the one thing of this tick. */
+	ike_sa_out_flush(sa, now);
 	if (ike_msg_timer(sa, now) != 0) {
 		ike_sa_count(t, IKE_ST_GIVE_UP);
 		log_info(IKE_SPI_FMT ": peer %s does not answer, giving up", IKE_SPI_ARGS(sa),

@@ -45,7 +45,9 @@ void exch_recv(struct ike_sa_table *t, const uint8_t *p, size_t len,
  * (the SA dies with IKE_F_TIMEOUT), half-open expiry, IKE SA lifetimes
  * (rekey, then deletion at the hard limit: ike_sa_rekey_due()), Child SA
  * rekeys waiting for their turn, and liveness checks after the peer's
- * DPD delay of silence. An SA does at most one of these per call.
+ * DPD delay of silence. An SA does at most one of these per call, after
+ * installing the outbound SAs whose grace time is over
+ * (ike_sa_out_due()), which sends nothing.
  */
 void exch_tick(struct ike_sa_table *t);
 /*

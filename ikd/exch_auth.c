@@ -32,6 +32,7 @@ auth_child_keys(const struct ike_sa *sa, struct child_pick *pick)
 {
 	pick->ni = (struct view){ sa->ni, sa->ni_len };
 	pick->nr = (struct view){ sa->nr, sa->nr_len };
+	pick->we_initiated = sa->initiator;	/* IKE_AUTH follows IKE_SA_INIT's roles */
 	pick->gir = NULL;
 	pick->girlen = 0;
 }

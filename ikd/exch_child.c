@@ -5,11 +5,14 @@
  * rekey of ours at a time: its state lives in sa->rk until the answer,
  * its new inbound SPI in sa->larval. A rekey request from the peer may
  * come meanwhile; answering it allocates an SPI of its own, so our
- * larval SA is set aside while that runs. If the peer rekeys the very
- * pair we rekey, both exchanges complete and the nonces decide which new
- * pair is redundant (RFC 7296 2.8.1): the side that made it deletes it,
- * and the side whose pair survives deletes the old one, so each pair
- * goes exactly once and a live pair is there at every moment.
+ * larval SA is set aside while that runs. Answering, we install only the
+ * new inbound SA: the outbound one waits (ike_sa.h, ike_sa_out_due()).
+ * If the peer rekeys the very pair we rekey, both exchanges complete and
+ * the nonces decide which new pair is redundant (RFC 7296 2.8.1): the
+ * side that made it deletes it, and the side whose pair survives deletes
+ * the old one, so each pair goes exactly once and a live pair is there
+ * at every moment. Our copy of the peer's new pair gets no outbound SA
+ * until our answer has said it is not the redundant one.
  */
 #include <string.h>
 
@@ -65,6 +68,21 @@ exch_child_by_out(struct ike_sa *sa, uint32_t spi_out)
 		if (c->spi_out == spi_out)
 			return c;
 	return NULL;
+}
+
+/*
+ * The peer's rekey of the pair spi_in went through and its successor
+ * waits for its outbound SA: the pair is on its way out already.
+ */
+static bool
+exch_child_replaced(const struct ike_sa *sa, uint32_t spi_in)
+{
+	const struct ike_child *c;
+
+	for (c = sa->children; c != NULL; c = c->next)
+		if (c->out_pending != NULL && c->out_after == spi_in)
+			return true;
+	return false;
 }
 
 /* TSi from ti, TSr from tr. */
@@ -182,6 +200,7 @@ exch_child_take(struct ike_sa *sa, const struct ike_msg *m, uint32_t reqid)
 		return -1;
 	pick.ni = (struct view){ sa->rk.ni, sa->rk.ni_len };
 	pick.nr = m->nonce;
+	pick.we_initiated = true;
 	if (sa->rk.dh != NULL) {
 		if (!ike_msg_has(m, IKE_PT_KE) || m->ke.group != sa->rk.dh->group ||
 		    dh_shared(sa->rk.dh, m->ke.data.p, m->ke.data.len, gir, sizeof(gir)) != 0) {
@@ -244,6 +263,8 @@ exch_child_settle(struct ike_sa *sa, const struct ike_msg *m, uint32_t old_in, u
 		}
 		log_info(IKE_SPI_FMT ": simultaneous rekey of Child SA %08x: the peer's (%08x) is "
 		    "redundant", IKE_SPI_ARGS(sa), old_in, peer_in);
+		/* The peer deletes it; until then it must carry nothing of ours. */
+		ike_sa_out_drop(sa, ike_sa_child_by_in(sa, peer_in));
 	}
 	/* The peer may have deleted the old pair meanwhile: then nothing to delete. */
 	if (ike_sa_child_by_in(sa, old_in) != NULL && exch_info_delete_child(sa, old_in) != 0)
@@ -282,6 +303,7 @@ exch_child_response(struct ike_sa *sa, const struct ike_msg *m)
 		child_drop_larval(sa);
 	} else
 		exch_child_settle(sa, m, old_in, new_in);
+	/* A pair of the peer's that a collision held back is due from now on. */
 	exch_child_rk_clear(sa);
 }
 
@@ -297,6 +319,10 @@ exch_child_tick(struct ike_sa *sa, uint64_t now)
 	if (c == NULL)
 		return;
 	spi_in = c->spi_in;
+	if (exch_child_replaced(sa, spi_in)) {
+		c->rekey_retry_ms = 0;
+		return;
+	}
 	if (exch_child_rekey(sa, spi_in) == 0)
 		return;
 	/* A local failure: no busy loop, and not forever. */
@@ -317,7 +343,8 @@ exch_child_rekey_queue(struct ike_sa *sa, uint32_t spi_in)
 		log_warnx_f(IKE_SPI_FMT ": no Child SA %08x to rekey", IKE_SPI_ARGS(sa), spi_in);
 		return -1;
 	}
-	if (sa->rk.old_spi_in == spi_in)
+	/* Under way: ours, or the peer's waiting for its old pair's Delete. */
+	if (sa->rk.old_spi_in == spi_in || exch_child_replaced(sa, spi_in))
 		return 0;
 	if (sa->state == IKE_S_ESTABLISHED && !sa->retired && !sa->inherit_pending &&
 	    !sa->win.req_active)
@@ -386,13 +413,14 @@ exch_child_pfs(struct ike_sa *sa, const struct ike_msg *m, uint16_t group, struc
 }
 
 /*
- * Creates the new pair the peer asks for and answers; or returns the
- * error to answer with (INVALID_KE_PAYLOAD: asking for *ke_pref). *new_in
- * gets the new pair's inbound SPI and low (IKE_NONCE_MAX bytes) the lower
- * nonce of the exchange.
+ * Creates the new pair the peer asks for in place of old_in and answers;
+ * or returns the error to answer with (INVALID_KE_PAYLOAD: asking for
+ * *ke_pref). The new pair's outbound SA waits until the peer has the
+ * pair (child_install_rekeyed()). *new_in gets the new pair's inbound
+ * SPI and low (IKE_NONCE_MAX bytes) the lower nonce of the exchange.
  */
 static uint16_t
-exch_child_make(struct ike_sa *sa, const struct ike_msg *m, uint16_t *ke_pref,
+exch_child_make(struct ike_sa *sa, const struct ike_msg *m, uint32_t old_in, uint16_t *ke_pref,
     uint32_t *new_in, uint8_t *low, size_t *low_len)
 {
 	struct prop_ctx ctx = { .proto = PROP_PROTO_ESP, .spisize = 4 };
@@ -412,6 +440,7 @@ exch_child_make(struct ike_sa *sa, const struct ike_msg *m, uint16_t *ke_pref,
 	sa->tbl->io.random(sa->tbl->io.ctx, nr, sizeof(nr));
 	pick.ni = m->nonce;
 	pick.nr = (struct view){ nr, sizeof(nr) };
+	pick.we_initiated = false;
 	if ((ke = proposal_get(&pick.prop, PROP_T_KE)) != NULL && ke->id != 0) {
 		if (exch_child_pfs(sa, m, ke->id, &dh, gir, sizeof(gir)) != 0)
 			err = IKE_N_NO_PROPOSAL_CHOSEN;
@@ -426,7 +455,7 @@ exch_child_make(struct ike_sa *sa, const struct ike_msg *m, uint16_t *ke_pref,
 	*low_len = lv.len;
 	if (err != 0)
 		child_drop_larval(sa);
-	else if (child_install(sa, &pick) != 0)
+	else if (child_install_rekeyed(sa, &pick, old_in) != 0)
 		err = IKE_N_NO_PROPOSAL_CHOSEN;
 	else if (exch_child_answer(sa, &pick, dh) != 0)
 		log_warnx_f(IKE_SPI_FMT ": cannot send the rekey answer", IKE_SPI_ARGS(sa));
@@ -451,7 +480,7 @@ exch_child_accept(struct ike_sa *sa, const struct ike_msg *m, uint32_t old_in,
 	uint16_t err;
 
 	sa->larval.spi_in = 0;
-	err = exch_child_make(sa, m, ke_pref, &new_in, low, &low_len);
+	err = exch_child_make(sa, m, old_in, ke_pref, &new_in, low, &low_len);
 	/* Installed or dropped, the peer's larval SA is gone from the slot. */
 	sa->larval = ours;
 	if (err != 0 || sa->rk.old_spi_in != old_in)

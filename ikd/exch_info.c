@@ -14,6 +14,24 @@ struct info_del {
 	uint32_t	spi_in[INFO_SPI_MAX];
 };
 
+/*
+ * The peer deletes the pair whose outbound SPI is spi_out: it runs on the
+ * pairs that replace it, whose outbound SAs (ike_sa_out_due()) therefore
+ * go in first; then the pair goes. Returns 0, or -1 for an unknown SPI.
+ */
+static int
+exch_info_del_one(struct ike_sa *sa, uint32_t spi_out, uint32_t *spi_in)
+{
+	struct ike_child *c;
+
+	for (c = sa->children; c != NULL && c->spi_out != spi_out; c = c->next)
+		;
+	if (c == NULL)
+		return -1;
+	ike_sa_out_replace(sa, c, true);
+	return ike_sa_del_child(sa, spi_out, spi_in);
+}
+
 /* RFC 7296 1.4.1: delete what the peer names; unknown SPIs are no error. */
 static void
 exch_info_deletes(struct ike_sa *sa, const struct ike_msg *m, struct info_del *d)
@@ -31,7 +49,7 @@ exch_info_deletes(struct ike_sa *sa, const struct ike_msg *m, struct info_del *d
 		if (del->proto != IKE_PROTO_ESP)
 			continue;
 		for (j = 0; j < del->nspi && ike_delete_spi(del, j, &spi) == 0; j++)
-			if (ike_sa_del_child(sa, spi, &in) == 0 && d->nspi < INFO_SPI_MAX)
+			if (exch_info_del_one(sa, spi, &in) == 0 && d->nspi < INFO_SPI_MAX)
 				d->spi_in[d->nspi++] = in;
 	}
 }
@@ -199,12 +217,16 @@ exch_info_delete_child(struct ike_sa *sa, uint32_t spi_in)
 int
 exch_info_liveness(struct ike_sa *sa)
 {
+	uint64_t every = (uint64_t)sa->cfg.dpd_retry_s * 1000;
 	uint8_t buf[IKE_MSG_MAX];
 	struct ike_build b;
 	size_t len;
 
+	if (every > UINT32_MAX)
+		every = UINT32_MAX;
 	if (ike_msg_start(sa, &b, buf, sizeof(buf), IKE_EXCH_INFORMATIONAL, false) != 0 ||
-	    ike_msg_finish(sa, &b, buf, &len) != 0 || ike_msg_request(sa, buf, len) != 0)
+	    ike_msg_finish(sa, &b, buf, &len) != 0 ||
+	    ike_msg_request_every(sa, buf, len, (uint32_t)every, sa->cfg.dpd_tries) != 0)
 		return -1;
 	log_debug_f(IKE_SPI_FMT ": liveness check sent", IKE_SPI_ARGS(sa));
 	return 0;

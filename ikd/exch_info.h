@@ -15,7 +15,9 @@
  * with IKE_F_REKEYED for an SA a rekey replaced (its Child SAs live on
  * under the successor, see exch_rekey.h); a Delete of ESP SAs removes
  * the Child SAs whose outbound SPI it names and answers with their
- * inbound SPIs (1.4.1); anything else gets an empty answer.
+ * inbound SPIs (1.4.1), the outbound SAs of the pairs that replace them
+ * (a rekey we answered) installed first; anything else gets an empty
+ * answer.
  */
 void exch_info_request(struct ike_sa *sa, const struct ike_msg *m);
 /*
@@ -49,9 +51,11 @@ int exch_info_delete_child(struct ike_sa *sa, uint32_t spi_in);
  */
 int exch_info_delete_esp(struct ike_sa *sa, uint32_t spi_in);
 /*
- * Sends an empty INFORMATIONAL request (a liveness check, RFC 7296 2.4).
- * If retransmission gives up, exch_tick() kills sa with IKE_F_TIMEOUT.
- * Returns 0 or -1 (a request already outstanding, failure to send).
+ * Sends an empty INFORMATIONAL request (a liveness check, RFC 7296 2.4),
+ * retransmitted on the DPD schedule of sa's configuration (dpd_retry_s,
+ * dpd_tries: see struct ike_cfg_peer). If retransmission gives up,
+ * exch_tick() kills sa with IKE_F_TIMEOUT. Returns 0 or -1 (a request
+ * already outstanding, failure to send).
  */
 int exch_info_liveness(struct ike_sa *sa);
 

@@ -410,16 +410,150 @@ ike_sa_set_state(struct ike_sa *sa, enum ike_state to)
 	return 0;
 }
 
-/* Both SAs of c from the data path. */
+/* Wipes and frees the outbound SA c keeps for later, if any. */
+static void
+ike_sa_out_wipe(struct ike_child *c)
+{
+	secure_free(c->out_pending, sizeof(*c->out_pending));
+	c->out_pending = NULL;
+	c->out_due_ms = 0;
+	c->out_after = 0;
+}
+
+static void
+ike_sa_child_free(struct ike_child *c)
+{
+	ike_sa_out_wipe(c);
+	free(c);
+}
+
+/* Both SAs of c from the data path: the outbound one only if it was installed. */
 static void
 ike_sa_child_gone(struct ike_sa *sa, const struct ike_child *c)
 {
 	const struct ike_child_sink *k = &sa->tbl->sink;
+	int rc;
 
-	if (k->del(k->ctx, c->spi_in, &c->remote, &c->local) != 0 ||
-	    k->del(k->ctx, c->spi_out, &c->local, &c->remote) != 0)
+	rc = k->del(k->ctx, c->spi_in, &c->remote, &c->local);
+	if (!c->out_absent && k->del(k->ctx, c->spi_out, &c->local, &c->remote) != 0)
+		rc = -1;
+	if (rc != 0)
 		log_warnx_f(IKE_SPI_FMT ": child SA %08x/%08x: delete failed",
 		    IKE_SPI_ARGS(sa), c->spi_in, c->spi_out);
+}
+
+/*
+ * The peer's new pair of a collision with our rekey of the same pair
+ * (RFC 7296 2.8.1), while our answer is out: redundant or not, nobody
+ * knows yet.
+ */
+static bool
+ike_sa_out_held(const struct ike_sa *sa, const struct ike_child *c)
+{
+	return sa->rk.old_spi_in != 0 && sa->rk.peer_new_in == c->spi_in;
+}
+
+/*
+ * The outbound SA c waits for goes into the data path. If it is refused,
+ * the inbound half alone is no use: a rekey of ours (whose initiator
+ * installs both SAs at once) replaces the pair.
+ */
+static void
+ike_sa_out_install(struct ike_sa *sa, struct ike_child *c, const char *why)
+{
+	const struct ike_child_sink *k = &sa->tbl->sink;
+	struct ike_io *io = &sa->tbl->io;
+
+	if (c->out_pending == NULL)
+		return;
+	if (k->install(k->ctx, c->out_pending) == 0) {
+		c->out_absent = false;
+		log_info(IKE_SPI_FMT ": Child SA %08x/%08x: outbound SA installed (%s)",
+		    IKE_SPI_ARGS(sa), c->spi_in, c->spi_out, why);
+	} else {
+		log_warnx(IKE_SPI_FMT ": the data path refused outbound SA %08x of Child SA %08x: "
+		    "rekeying the pair", IKE_SPI_ARGS(sa), c->spi_out, c->spi_in);
+		c->rekey_tries = 0;
+		c->rekey_retry_ms = io->now_ms(io->ctx);
+	}
+	ike_sa_out_wipe(c);
+}
+
+void
+ike_sa_out_flush(struct ike_sa *sa, uint64_t now)
+{
+	struct ike_child *c;
+
+	for (c = sa->children; c != NULL; c = c->next)
+		if (c->out_pending != NULL && !ike_sa_out_held(sa, c) && c->out_due_ms <= now)
+			ike_sa_out_install(sa, c, c->out_due_ms == 0 ?
+			    "the pair it replaces is gone" : "no Delete of the old pair came");
+}
+
+void
+ike_sa_out_replace(struct ike_sa *sa, const struct ike_child *old, bool force)
+{
+	struct ike_child *c;
+
+	for (c = sa->children; c != NULL; c = c->next) {
+		if (c == old || c->out_pending == NULL || c->out_after != old->spi_in)
+			continue;
+		if (force || !ike_sa_out_held(sa, c))
+			ike_sa_out_install(sa, c, force ? "the peer deletes the old pair" :
+			    "the old pair goes");
+		else
+			c->out_due_ms = 0;	/* no outbound SA left: at once when released */
+	}
+}
+
+void
+ike_sa_out_drop(struct ike_sa *sa, struct ike_child *c)
+{
+	if (c->out_pending != NULL)
+		log_debug_f(IKE_SPI_FMT ": Child SA %08x/%08x is redundant: no outbound SA for it",
+		    IKE_SPI_ARGS(sa), c->spi_in, c->spi_out);
+	ike_sa_out_wipe(c);
+}
+
+void
+ike_sa_out_window(struct ike_sa *sa, bool has, uint64_t now)
+{
+	uint64_t due = now + ike_sa_out_grace_ms(sa->tbl);
+	struct ike_child *c;
+
+	for (c = sa->children; c != NULL; c = c->next) {
+		if (c->out_pending == NULL || !c->out_fresh)
+			continue;
+		/*
+		 * Having the answer is not having taken the pair (the peer may
+		 * refuse it with a Delete): that still waits for its Delete of
+		 * the old pair, or the grace time.
+		 */
+		if (has)
+			c->out_fresh = false;
+		else if (c->out_due_ms != 0 && c->out_due_ms < due)
+			c->out_due_ms = due;
+	}
+}
+
+uint64_t
+ike_sa_out_grace_ms(const struct ike_sa_table *t)
+{
+	uint64_t two = 2 * (uint64_t)t->rtx_first_ms;
+
+	return two > IKE_OUT_GRACE_MS ? two : IKE_OUT_GRACE_MS;
+}
+
+uint64_t
+ike_sa_out_due(const struct ike_sa *sa)
+{
+	const struct ike_child *c;
+	uint64_t next = UINT64_MAX;
+
+	for (c = sa->children; c != NULL; c = c->next)
+		if (c->out_pending != NULL && !ike_sa_out_held(sa, c) && c->out_due_ms < next)
+			next = c->out_due_ms;
+	return next;
 }
 
 int
@@ -430,10 +564,12 @@ ike_sa_del_child(struct ike_sa *sa, uint32_t spi_out, uint32_t *spi_in)
 	for (pp = &sa->children; (c = *pp) != NULL; pp = &c->next) {
 		if (c->spi_out != spi_out)
 			continue;
+		/* Make-before-break: the successor's outbound SA first. */
+		ike_sa_out_replace(sa, c, false);
 		*pp = c->next;
 		ike_sa_child_gone(sa, c);
 		*spi_in = c->spi_in;
-		free(c);
+		ike_sa_child_free(c);
 		return 0;
 	}
 	return -1;
@@ -464,7 +600,7 @@ ike_sa_del_children(struct ike_sa *sa)
 	while ((c = sa->children) != NULL) {
 		sa->children = c->next;
 		ike_sa_child_gone(sa, c);
-		free(c);
+		ike_sa_child_free(c);
 	}
 }
 
@@ -505,8 +641,11 @@ ike_sa_hand_over(struct ike_sa *old, struct ike_sa *sa_new)
 		;
 	*pp = old->children;
 	old->children = NULL;
-	for (; *pp != NULL; pp = &(*pp)->next)
+	/* Pending outbound SAs move with their pairs; sa_new's window is another. */
+	for (; *pp != NULL; pp = &(*pp)->next) {
+		(*pp)->out_fresh = false;
 		n++;
+	}
 	sa_new->inherit_pending = false;
 	ike_sa_retire(old);
 	log_info(IKE_SPI_FMT ": rekeyed: IKE SA " IKE_SPI_FMT " carries on with %zu Child SA%s",
@@ -577,7 +716,7 @@ ike_sa_destroy(struct ike_sa *sa)
 	ike_sa_unlink(sa);
 	while ((c = sa->children) != NULL) {
 		sa->children = c->next;
-		free(c);
+		ike_sa_child_free(c);
 	}
 	keymat_ike_free(sa->km);
 	dh_free(sa->dh);
@@ -618,6 +757,8 @@ ike_sa_table_next_ms(const struct ike_sa_table *t)
 			next = ike_sa_rekey_due(sa);
 		if (ike_sa_child_retry_due(sa) < next)
 			next = ike_sa_child_retry_due(sa);
+		if (ike_sa_out_due(sa) < next)
+			next = ike_sa_out_due(sa);
 	}
 	return next;
 }

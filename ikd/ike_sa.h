@@ -171,9 +171,14 @@ struct ike_cfg_peer {
 	 */
 	uint32_t		dpd_delay_s;
 	/*
-	 * A liveness check is sent again every dpd_retry_s seconds (0: the
-	 * table's exponential schedule) and the peer is dead after
-	 * dpd_tries unanswered sends (0: the table's rtx_tries).
+	 * The schedule of a liveness check (exch_info_liveness()): sent
+	 * again every dpd_retry_s seconds, a constant interval as racoon's
+	 * dpd_retry (0: the table's, rtx_first_ms doubling each time), and
+	 * the peer is dead (IKE_F_TIMEOUT) once dpd_tries transmissions have
+	 * gone unanswered, the last one's interval included (0: the table's
+	 * rtx_tries). Each falls back on its own. With 5 and 3: sent at t,
+	 * t+5 s and t+10 s, dead at t+15 s. Other requests keep the table's
+	 * schedule.
 	 */
 	uint32_t		dpd_retry_s;
 	uint32_t		dpd_tries;
@@ -239,6 +244,19 @@ struct ike_child {
 	 */
 	uint64_t		rekey_retry_ms;
 	unsigned		rekey_tries;	/* TEMPORARY_FAILURE answers in a row */
+	/*
+	 * Make-before-break on the responder of a rekey (RFC 7296 2.8 leaves
+	 * it to us): a pair made by the peer's rekey is installed inbound
+	 * only, and its outbound SA, keys included, waits here until the
+	 * peer surely has the pair (see ike_sa_out_due()): sending on it
+	 * earlier loses what the peer cannot decrypt yet. Owned by the
+	 * record; wiped when installed, dropped or freed with it.
+	 */
+	struct ike_child_sa	*out_pending;
+	uint64_t		out_due_ms;	/* installed by then at the latest; 0: at once */
+	uint32_t		out_after;	/* inbound SPI of the pair this one replaces */
+	bool			out_absent;	/* no outbound SA in the data path */
+	bool			out_fresh;	/* made by our last answer on this IKE SA */
 };
 
 /* Our CREATE_CHILD_SA request rekeying a Child SA, while it is out. */
@@ -464,6 +482,52 @@ uint64_t ike_sa_dpd_due(const struct ike_sa *sa);
 uint64_t ike_sa_rekey_due(const struct ike_sa *sa);
 /* When a Child SA of sa waiting to be rekeyed is due, or UINT64_MAX. */
 uint64_t ike_sa_child_retry_due(const struct ike_sa *sa);
+/*
+ * When the first outbound SA of sa waiting to be installed (see
+ * ike_child.out_pending) is due, or UINT64_MAX. A pending outbound SA is
+ * installed, in this order of events:
+ * - when the peer deletes the pair it replaces (its Delete proves it
+ *   runs on the new pair), just before that pair goes;
+ * - when that pair goes otherwise (our Delete, a hard expiry), unless
+ *   held back, see below;
+ * - at the latest ike_sa_out_grace_ms() after our answer, for a lost
+ *   Delete or a peer that keeps the old pair a while; a retransmission
+ *   of the request we answered shows the answer was lost, and restarts
+ *   that wait (see ike_sa_out_window()).
+ * It moves with the pair when the IKE SA is rekeyed. The peer's new pair
+ * of a collision (RFC 7296 2.8.1) with our own rekey of the same pair is
+ * held back until our answer says which pair is redundant: the
+ * redundant one never gets its outbound SA.
+ */
+uint64_t ike_sa_out_due(const struct ike_sa *sa);
+/*
+ * How long a pending outbound SA waits at most after our answer: the
+ * larger of IKE_OUT_GRACE_MS and two first retransmission timeouts, so
+ * that the peer's Delete of the old pair, even sent twice, comes first.
+ */
+uint64_t ike_sa_out_grace_ms(const struct ike_sa_table *t);
+#define IKE_OUT_GRACE_MS	2000
+/*
+ * What the Message ID window (RFC 7296 2.3, size 1) says of our last
+ * answer on sa: a retransmission of the request it answered means the
+ * peer lacks it (has is false), so the pairs it made wait a full grace
+ * time from now; a new request means the peer has it (has is true).
+ * Call for authenticated requests only.
+ */
+void ike_sa_out_window(struct ike_sa *sa, bool has, uint64_t now);
+/* Installs every pending outbound SA of sa due at now (see ike_sa_out_due()). */
+void ike_sa_out_flush(struct ike_sa *sa, uint64_t now);
+/*
+ * The pairs of sa that replace old get their outbound SAs now, before
+ * old goes: every one if force (the peer deletes old), else those not
+ * held back; the held-back ones are then due as soon as released.
+ */
+void ike_sa_out_replace(struct ike_sa *sa, const struct ike_child *old, bool force);
+/*
+ * c, a Child SA of sa, is the redundant pair of a collision: its
+ * outbound SA is never installed; the keys are wiped now.
+ */
+void ike_sa_out_drop(struct ike_sa *sa, struct ike_child *c);
 /* How long a request is retransmitted before giving up (ms). */
 uint64_t ike_sa_giveup_ms(const struct ike_sa_table *t);
 /* Counter name for status output. */
@@ -522,8 +586,9 @@ void ike_sa_reap(struct ike_sa_table *t);
 int ike_sa_add_child(struct ike_sa *sa, const struct ike_child *c);
 /*
  * Deletes from the data path and forgets the Child SA whose outbound SPI
- * is spi_out; *spi_in gets its inbound SPI. Returns 0, or -1 if sa has
- * no such Child SA.
+ * is spi_out; *spi_in gets its inbound SPI. The pairs that replace it
+ * first get their pending outbound SAs (ike_sa_out_replace(), not
+ * forced). Returns 0, or -1 if sa has no such Child SA.
  */
 int ike_sa_del_child(struct ike_sa *sa, uint32_t spi_out, uint32_t *spi_in);
 /* The Child SA of sa whose inbound SPI is spi_in, or NULL. */

@@ -227,6 +227,28 @@ check_no_drops(const struct pair *p)
 				    (unsigned long long)nstat(&p->n[i], s));
 }
 
+void
+check_peer_has_out(const struct pair *p)
+{
+	const struct mock_sink *a, *b;
+	size_t i, j;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		a = &p->n[k].sink;
+		b = &p->n[1 - k].sink;
+		for (i = 0; i < a->nsa; i++) {
+			if (!a->sa[i].out_live)
+				continue;
+			for (j = 0; j < b->nsa && b->sa[j].sa.spi_in != a->sa[i].sa.spi_out; j++)
+				;
+			if (j == b->nsa)
+				fail_msg("node %d sends on SA %08x, which node %d never installed",
+				    k, a->sa[i].sa.spi_out, 1 - k);
+		}
+	}
+}
+
 size_t
 hexdec(const char *hex, uint8_t *out, size_t cap)
 {

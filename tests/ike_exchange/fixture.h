@@ -52,6 +52,13 @@ void run_clock(struct pair *p, uint64_t ms);
 void check_established(struct pair *p);
 /* No drop counter moved on either node. */
 void check_no_drops(const struct pair *p);
+/*
+ * No node has a live outbound SA that the peer's data path never had as
+ * an inbound SA: nothing is sent that the peer cannot decrypt for want
+ * of the keys (what make-before-break is about). An inbound SA the peer
+ * has deleted since does not count: that is a Delete under way.
+ */
+void check_peer_has_out(const struct pair *p);
 uint64_t nstat(const struct mock_node *nd, enum ike_stat s);
 
 /* Captures what lib/log writes to stderr until log_captured(). */

@@ -160,21 +160,60 @@ mock_unlarval(struct mock_sink *s, uint32_t spi)
 			s->larval[i] = 0;
 }
 
+static bool
+mock_has_keys(const struct gw_key *enc, const struct gw_key *auth)
+{
+	return enc->len != 0 || auth->len != 0;
+}
+
+/* The outbound SA of a pair whose inbound SA alone went in before. */
+static int
+mock_install_out(struct mock_sink *s, const struct ike_child_sa *sa)
+{
+	struct mock_child *c = NULL;
+	size_t i;
+
+	for (i = 0; i < s->nsa; i++)
+		if (s->sa[i].sa.spi_in == sa->spi_in && s->sa[i].sa.spi_out == sa->spi_out)
+			c = &s->sa[i];
+	if (c == NULL || !c->split || !c->in_live || c->out_seq != 0)
+		mock_abort("outbound SA without its inbound SA alone");
+	s->nout++;
+	c->sa.enc_out = sa->enc_out;
+	c->sa.auth_out = sa->auth_out;
+	c->out_live = true;
+	c->out_seq = ++s->seq;
+	c->leaked = c->leaked || mock_has_keys(&sa->enc_in, &sa->auth_in);
+	return 0;
+}
+
+/* Both SAs (dirs 0 or both bits), the inbound SA alone, or the outbound one later. */
 static int
 mock_install(void *ctx, const struct ike_child_sa *sa)
 {
 	struct mock_sink *s = ctx;
+	uint8_t dirs = sa->dirs != 0 ? sa->dirs : IKE_CHILD_IN | IKE_CHILD_OUT;
 	struct mock_child *c;
 
-	if (s->fail_install || s->nsa == MOCK_SAS)
+	if (s->fail_install)
+		return -1;
+	if (dirs == IKE_CHILD_OUT)
+		return mock_install_out(s, sa);
+	if (s->nsa == MOCK_SAS)
 		return -1;
 	s->ninstall++;
 	c = &s->sa[s->nsa++];
+	memset(c, 0, sizeof(*c));
 	c->sa = *sa;
-	c->in_live = c->out_live = true;
+	c->in_live = true;
 	c->install_seq = ++s->seq;
-	c->del_seq = 0;
-	c->ndel = 0;
+	c->split = (dirs & IKE_CHILD_OUT) == 0;
+	if (c->split)
+		c->leaked = mock_has_keys(&sa->enc_out, &sa->auth_out);
+	else {
+		c->out_live = true;
+		c->out_seq = c->install_seq;
+	}
 	mock_unlarval(s, sa->spi_in);
 	return 0;
 }
@@ -195,6 +234,8 @@ mock_del(void *ctx, uint32_t spi, const struct gw_addr *src, const struct gw_add
 			s->sa[i].ndel++;
 		}
 		if (s->sa[i].sa.spi_out == spi) {
+			if (s->sa[i].out_seq == 0)
+				s->nbogus++;
 			s->sa[i].out_live = false;
 			s->sa[i].del_seq = s->seq;
 			s->sa[i].ndel++;
@@ -336,6 +377,17 @@ mock_live(const struct mock_sink *s)
 
 	for (i = 0; i < s->nsa; i++)
 		if (s->sa[i].in_live && s->sa[i].out_live)
+			n++;
+	return n;
+}
+
+size_t
+mock_half(const struct mock_sink *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->nsa; i++)
+		if (s->sa[i].in_live && !s->sa[i].out_live)
 			n++;
 	return n;
 }

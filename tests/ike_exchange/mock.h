@@ -47,20 +47,30 @@ struct mock_net {
 	bool			blackhole[2];	/* drop everything node i sends */
 };
 
+/*
+ * One pair as the mock data path holds it. A pair installed in two steps
+ * (ike_child_sa.dirs: inbound, then outbound) has out_seq after
+ * install_seq, and sa gathers the keys of both calls.
+ */
 struct mock_child {
 	struct ike_child_sa	sa;
 	bool			in_live;
 	bool			out_live;
-	size_t			install_seq;	/* sink event number of the install */
+	size_t			install_seq;	/* sink event of the (inbound) install */
+	size_t			out_seq;	/* of the outbound install; 0: not yet */
 	size_t			del_seq;	/* of the last delete of either SA; 0: none */
 	unsigned		ndel;		/* deletes that named either SA */
+	bool			split;		/* inbound and outbound came apart */
+	bool			leaked;		/* keys of the other direction seen */
 };
 
 struct mock_sink {
 	uint32_t	spi_base;
 	size_t		ngetspi;
-	size_t		ninstall;
+	size_t		ninstall;	/* pairs installed (both SAs, or inbound first) */
+	size_t		nout;		/* outbound SAs installed on their own */
 	size_t		ndel;
+	size_t		nbogus;		/* deletes of an outbound SA never installed */
 	bool		fail_install;
 	size_t		seq;		/* installs and deletes so far, in order */
 	uint32_t	larval[MOCK_LARVAL];	/* 0 = free slot */
@@ -117,6 +127,8 @@ void mock_advance(struct mock_net *net, uint64_t ms);
 
 /* Installed SAs of a node that are still live in both directions. */
 size_t mock_live(const struct mock_sink *s);
+/* Pairs of a node whose inbound SA is live but whose outbound SA is not (yet). */
+size_t mock_half(const struct mock_sink *s);
 /* Larval SPIs not yet installed or deleted. */
 size_t mock_larval(const struct mock_sink *s);
 /* The single SA of the node whose table holds exactly one; NULL otherwise. */

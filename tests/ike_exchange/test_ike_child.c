@@ -3,7 +3,11 @@
  * 1.3.3), started by either side, with and without PFS: the new pair is
  * installed on both sides with keys that match crosswise, and only then
  * is the old pair deleted (make-before-break, seen in the mock data
- * path's order of events). Refusals keep the old pair.
+ * path's order of events). The responder installs the new inbound SA
+ * when it answers and the outbound one only when the initiator's Delete
+ * of the old pair shows that the initiator has the new pair too
+ * (test_ike_mbb.c goes through the other ways). Refusals keep the old
+ * pair.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -88,26 +92,48 @@ rekey(int side, enum suite s, uint16_t group)
 	assert_int_equal(exch_child_rekey(me, ks->sa[0].sa.spi_in), -1);
 	assert_int_equal(mock_larval(ks), 1);
 	check_request_ke(p, 1 - side, group);
-	/* The responder adds the new pair and keeps the old one. */
+	/*
+	 * The responder adds the new pair's inbound SA only and keeps the old
+	 * pair: the initiator could not decrypt the new outbound SA yet.
+	 */
 	assert_true(mock_deliver(&p->net));
+	check_peer_has_out(p);
 	assert_int_equal(ko->nsa, 2);
-	assert_int_equal(mock_live(ko), 2);
+	assert_int_equal(mock_live(ko), 1);
+	assert_int_equal(mock_half(ko), 1);
+	assert_true(ko->sa[1].in_live && !ko->sa[1].out_live);
 	/* The initiator installs the new pair, then sends the Delete of the old. */
 	assert_true(mock_deliver(&p->net));
+	check_peer_has_out(p);
 	assert_int_equal(ks->nsa, 2);
 	assert_int_equal(mock_live(ks), 2);
 	assert_true(me->win.req_active);
 	assert_int_equal(me->win.req_exch, IKE_EXCH_INFORMATIONAL);
-	assert_int_equal(mock_run(&p->net, 4), 2);
+	assert_int_equal(mock_half(ko), 1);
+	/* The Delete: the responder's new outbound SA first, then the old pair goes. */
+	assert_true(mock_deliver(&p->net));
+	check_peer_has_out(p);
+	assert_int_equal(mock_live(ko), 1);
+	assert_true(ko->sa[1].out_seq > ko->sa[1].install_seq);
+	assert_true(ko->sa[0].del_seq > ko->sa[1].out_seq);
+	assert_true(mock_deliver(&p->net));
+	assert_int_equal(p->net.n, 0);
 	for (k = 0; k < 2; k++) {
 		struct mock_sink *kk = &p->n[k].sink;
+		struct ike_child *c = mock_only_sa(&p->n[k])->children;
 
 		assert_int_equal(mock_live(kk), 1);
+		assert_int_equal(mock_half(kk), 0);
 		assert_int_equal(mock_larval(kk), 0);
 		assert_false(kk->sa[0].in_live || kk->sa[0].out_live);
-		assert_true(kk->sa[0].del_seq > kk->sa[1].install_seq);
-		assert_int_equal(mock_only_sa(&p->n[k])->children->spi_in, kk->sa[1].sa.spi_in);
-		assert_null(mock_only_sa(&p->n[k])->children->next);
+		assert_true(kk->sa[0].del_seq > kk->sa[1].out_seq);
+		assert_int_equal(kk->sa[1].split, k != side);
+		assert_false(kk->sa[1].leaked);
+		assert_int_equal(kk->nbogus, 0);
+		assert_int_equal(c->spi_in, kk->sa[1].sa.spi_in);
+		assert_null(c->next);
+		assert_null(c->out_pending);
+		assert_false(c->out_absent);
 	}
 	check_mirror(&p->n[0].sink.sa[1], &p->n[1].sink.sa[1]);
 	/* New SPIs and new keys. */
@@ -223,20 +249,33 @@ static void
 test_rekey_collision(void **state)
 {
 	struct pair *p = pair_established(S_GCM);
-	size_t i, k, live[2] = { 0, 0 };
+	size_t i, k, live[2] = { 0, 0 }, low;
 
 	assert_int_equal(exch_child_rekey(mock_only_sa(&p->n[0]),
 	    p->n[0].sink.sa[0].sa.spi_in), 0);
 	assert_int_equal(exch_child_rekey(mock_only_sa(&p->n[1]),
 	    p->n[1].sink.sa[0].sa.spi_in), 0);
 	assert_int_equal(mock_run(&p->net, 16), 8);
+	/*
+	 * The node whose exchange had the lowest nonce runs on the peer's
+	 * new pair, so it alone installed an outbound SA on its own.
+	 */
+	assert_int_equal(p->n[0].sink.nout + p->n[1].sink.nout, 1);
+	low = p->n[0].sink.nout == 1 ? 0 : 1;
 	for (k = 0; k < 2; k++) {
 		struct mock_sink *ks = &p->n[k].sink;
 
 		assert_int_equal(ks->nsa, 3);
 		assert_int_equal(mock_live(ks), 1);
+		assert_int_equal(mock_half(ks), 0);
 		assert_int_equal(mock_larval(ks), 0);
-		assert_int_equal(ks->ndel, 4);
+		/*
+		 * The old pair (two SAs) and the redundant one: both SAs where
+		 * it was ours, only the inbound one where it was the peer's,
+		 * whose outbound SA never went in.
+		 */
+		assert_int_equal(ks->ndel, k == low ? 4 : 3);
+		assert_int_equal(ks->nbogus, 0);
 		assert_false(ks->sa[0].in_live || ks->sa[0].out_live);
 		for (i = 1; i < 3; i++)
 			if (ks->sa[i].in_live)
@@ -263,13 +302,19 @@ test_rekey_install_refused(void **state)
 	assert_int_equal(exch_child_rekey(mock_only_sa(&p->n[0]),
 	    p->n[0].sink.sa[0].sa.spi_in), 0);
 	assert_true(mock_deliver(&p->net));
-	assert_int_equal(mock_live(&p->n[1].sink), 2);
+	assert_int_equal(mock_live(&p->n[1].sink), 1);
+	assert_int_equal(mock_half(&p->n[1].sink), 1);
 	p->n[0].sink.fail_install = true;
 	assert_true(mock_deliver(&p->net));
 	assert_int_equal(mock_larval(&p->n[0].sink), 0);
 	assert_int_equal(q_exch(p, 0), IKE_EXCH_INFORMATIONAL);
 	assert_int_equal(mock_run(&p->net, 4), 2);
 	assert_int_equal(mock_live(&p->n[1].sink), 1);
+	assert_int_equal(mock_half(&p->n[1].sink), 0);
+	/* Its outbound SA had not gone in: only the inbound one is deleted. */
+	assert_int_equal(p->n[1].sink.sa[1].ndel, 1);
+	assert_int_equal(p->n[1].sink.nout, 0);
+	assert_int_equal(p->n[1].sink.nbogus, 0);
 	assert_true(p->n[1].sink.sa[0].in_live && p->n[1].sink.sa[0].out_live);
 	assert_null(mock_only_sa(&p->n[1])->children->next);
 	p->n[0].sink.fail_install = false;

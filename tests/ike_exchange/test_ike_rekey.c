@@ -790,8 +790,10 @@ child_collision(int low)
 	    p->n[0].sink.sa[0].sa.spi_in), 0);
 	assert_int_equal(exch_child_rekey(mock_only_sa(&p->n[1]),
 	    p->n[1].sink.sa[0].sa.spi_in), 0);
-	while (mock_deliver(&p->net))
+	while (mock_deliver(&p->net)) {
 		check_usable(p);
+		check_peer_has_out(p);
+	}
 	for (k = 0; k < 2; k++) {
 		struct mock_sink *ks = &p->n[k].sink;
 		/* Answering first, each node installs the peer's pair at 1, its own at 2. */
@@ -799,9 +801,16 @@ child_collision(int low)
 
 		assert_int_equal(ks->nsa, 3);
 		assert_int_equal(mock_live(ks), 1);
+		assert_int_equal(mock_half(ks), 0);
 		assert_int_equal(mock_larval(ks), 0);
 		assert_int_equal(ks->sa[0].ndel, 2);
-		assert_int_equal(ks->sa[lose].ndel, 2);
+		/*
+		 * The redundant pair made as the responder (node 1 - low)
+		 * never had its outbound SA: only the inbound one goes.
+		 */
+		assert_int_equal(ks->sa[lose].ndel, k == low ? 2 : 1);
+		assert_int_equal(ks->sa[lose].out_seq == 0, k != low);
+		assert_int_equal(ks->nbogus, 0);
 		assert_int_equal(ks->sa[win].ndel, 0);
 		assert_true(ks->sa[win].in_live && ks->sa[win].out_live);
 		assert_int_equal(mock_only_sa(&p->n[k])->children->spi_in, ks->sa[win].sa.spi_in);
