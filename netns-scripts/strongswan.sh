@@ -56,6 +56,7 @@ charon {
 	install_routes = yes
 	routing_table = 220
 	routing_table_prio = 220
+${SS_CHARON_EXTRA:-}
 	filelog {
 		charonlog {
 			path = $dir/charon.log
@@ -92,7 +93,9 @@ EOF
 # LOCAL and REMOTE (identities = addresses, pre-shared key PSK in 0x hex,
 # default IKE proposals) with one tunnel-mode child "net" LOCAL_TS <->
 # REMOTE_TS using the ESP proposal ESP. Nothing starts on its own.
-# SS_PROPOSALS (default "default") sets the IKE proposals; SS_CONN_EXTRA
+# SS_PROPOSALS (default "default") sets the IKE proposals; SS_CHARON_EXTRA
+# are strongswan.conf lines for the charon section (retransmit_tries = 3,
+# ...), rendered by ss_render_charon; SS_CONN_EXTRA
 # and SS_CHILD_EXTRA are swanctl.conf lines added to the connection and
 # to the child (rekey_time = 20s, dpd_delay = 5s, ...).
 ss_render() {
