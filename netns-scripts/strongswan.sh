@@ -97,10 +97,12 @@ EOF
 # are strongswan.conf lines for the charon section (retransmit_tries = 3,
 # ...), rendered by ss_render_charon; SS_CONN_EXTRA
 # and SS_CHILD_EXTRA are swanctl.conf lines added to the connection and
-# to the child (rekey_time = 20s, dpd_delay = 5s, ...).
+# to the child (rekey_time = 20s, dpd_delay = 5s, ...). SS_REMOTE_ID is
+# the peer's identity when it differs from its address (behind a NAT).
 ss_render() {
-	local name=$1 lo=$2 re=$3 lts=$4 rts=$5 esp=$6 psk=$7 dir
+	local name=$1 lo=$2 re=$3 lts=$4 rts=$5 esp=$6 psk=$7 dir rid
 	dir="$WORK/$name"
+	rid=${SS_REMOTE_ID:-$re}
 	mkdir -p "$dir/swanctl" "$dir/run" || die "cannot create $dir"
 	ss_render_charon "$name"
 	cat >"$dir/swanctl/swanctl.conf" <<EOF
@@ -118,7 +120,7 @@ ${SS_CONN_EXTRA:-}
 		}
 		remote {
 			auth = psk
-			id = $re
+			id = $rid
 		}
 		children {
 			net {
@@ -137,7 +139,7 @@ ${SS_CHILD_EXTRA:-}
 secrets {
 	ike-gw {
 		id-a = $lo
-		id-b = $re
+		id-b = $rid
 		secret = $psk
 	}
 }
