@@ -50,7 +50,8 @@ recover() {
 }
 
 # ---- 1. tunneld on gw B killed and restarted ----
-ns_exec ha ping -i 0.1 -W 1 -c 600 10.2.0.10 >"$WORK/ping1.out" 2>&1 &
+# Not through ns_exec: $! must be ping itself, which SIGINT stops with its summary.
+ip netns exec "$(ns_full ha)" ping -i 0.1 -W 1 -c 600 10.2.0.10 >"$WORK/ping1.out" 2>&1 &
 ping_pid=$!
 LIB_PIDS+=("$ping_pid")
 sleep 2

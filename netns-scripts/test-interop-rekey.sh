@@ -18,7 +18,7 @@ set -euo pipefail
 . "$(dirname "$0")/strongswan.sh"
 lib_init interop-rekey
 ss_available || die "strongSwan is not installed: run tests/install-deps.sh"
-PHASE=${INTEROP_PHASE_SECS:-30}
+PHASE=${INTEROP_PHASE_SECS:-24}
 PSK_HEX=0x72656b65792d696e7465726f702d736563726574
 
 topo_create v4
