@@ -127,35 +127,6 @@ pidfile_path(const struct opts *o, char *buf, size_t len)
 	return buf;
 }
 
-/* The parent writes the child's pid, so the file is there when it exits. */
-static void
-daemonize(int pidfd)
-{
-	pid_t pid;
-	int fd;
-
-	if ((pid = fork()) == -1)
-		fatal("fork");
-	if (pid != 0) {
-		if (pidfd != -1 && pidfile_write(pidfd, pid) == -1) {
-			kill(pid, SIGTERM);
-			_exit(1);
-		}
-		_exit(0);
-	}
-	if (setsid() == -1)
-		fatal("setsid");
-	if (chdir("/") == -1)
-		fatal("chdir /");
-	if ((fd = open("/dev/null", O_RDWR)) == -1)
-		fatal("/dev/null");
-	dup2(fd, STDIN_FILENO);
-	dup2(fd, STDOUT_FILENO);
-	dup2(fd, STDERR_FILENO);
-	if (fd > STDERR_FILENO)
-		close(fd);
-}
-
 /* The configuration and psk.txt, or exit 1 with every error printed. */
 static void
 load_files(const struct opts *o, struct ikd_conf **conf, struct psk_table **psk)
@@ -204,7 +175,7 @@ main(int argc, char *argv[])
 	    (pidfd = pidfile_open(pf)) == -1)
 		return 1;
 	if (!o.foreground) {
-		daemonize(pidfd);
+		pidfile_daemonize(pidfd);
 		log_init(false, o.verbose, "ikd");
 	} else if (pidfd != -1 && pidfile_write(pidfd, getpid()) == -1) {
 		return 1;

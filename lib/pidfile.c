@@ -88,3 +88,31 @@ pidfile_remove(const char *path, int fd)
 		log_warn("%s", path);
 	close(fd);
 }
+
+void
+pidfile_daemonize(int pidfd)
+{
+	pid_t pid;
+	int fd;
+
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid != 0) {
+		if (pidfd != -1 && pidfile_write(pidfd, pid) == -1) {
+			kill(pid, SIGTERM);
+			_exit(1);
+		}
+		_exit(0);
+	}
+	if (setsid() == -1)
+		fatal("setsid");
+	if (chdir("/") == -1)
+		fatal("chdir /");
+	if ((fd = open("/dev/null", O_RDWR)) == -1)
+		fatal("/dev/null");
+	dup2(fd, STDIN_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	dup2(fd, STDERR_FILENO);
+	if (fd > STDERR_FILENO)
+		close(fd);
+}

@@ -19,6 +19,13 @@
 int pidfile_open(const char *path);
 /* Replaces the content of the locked file fd with pid. 0 or -1 (logged). */
 int pidfile_write(int fd, pid_t pid);
+/*
+ * Detaches into the background: fork (the parent writes the child's pid
+ * into the locked file pidfd, if not -1, and exits, so the file is there
+ * when the command returns), setsid, chdir /, standard descriptors on
+ * /dev/null. Returns in the child; exits on failure.
+ */
+void pidfile_daemonize(int pidfd);
 /* Unlinks path and closes fd (which releases the lock). */
 void pidfile_remove(const char *path, int fd);
 

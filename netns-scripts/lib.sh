@@ -583,6 +583,51 @@ wait_for() {
 	return 1
 }
 
+# topo_nat PORTS: the handbook's sites with a NAT between the gateways:
+#
+#   xa (10.1.0.10) - xga (10.1.0.1; 203.0.113.1, via .254)
+#     - nat (203.0.113.254; 198.51.100.1, masquerade)
+#     - xgb (198.51.100.2; 10.2.0.1) - xb (10.2.0.10)
+#
+# The NAT rewrites gw A's address to 198.51.100.1 and its UDP source
+# ports to PORTS (a port or a range: "45000", "40000-40009"); gw B never
+# sees 203.0.113.1. IPv6 is off in all five namespaces.
+topo_nat() {
+	local n
+	for n in xa xga nat xgb xb; do
+		ns_create "$n"
+		topo_sysctl "$n" net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1
+	done
+	veth_link xa eth0 xga in0
+	veth_link xga pub0 nat in0
+	veth_link nat out0 xgb pub0
+	veth_link xgb in0 xb eth0
+	topo_addr xa eth0 10.1.0.10/24
+	topo_addr xga in0 10.1.0.1/24
+	topo_addr xga pub0 203.0.113.1/24
+	topo_addr nat in0 203.0.113.254/24
+	topo_addr nat out0 198.51.100.1/24
+	topo_addr xgb pub0 198.51.100.2/24
+	topo_addr xgb in0 10.2.0.1/24
+	topo_addr xb eth0 10.2.0.10/24
+	ns_exec xa ip route add default via 10.1.0.1 || die "route on xa"
+	ns_exec xb ip route add default via 10.2.0.1 || die "route on xb"
+	ns_exec xga ip route add default via 203.0.113.254 || die "route on xga"
+	topo_sysctl xga net.ipv4.ip_forward=1
+	topo_sysctl nat net.ipv4.ip_forward=1
+	topo_sysctl xgb net.ipv4.ip_forward=1
+	ns_exec nat nft -f - <<NFT || die "nftables NAT rules refused"
+table ip topo_nat {
+	chain post {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname "out0" meta l4proto udp masquerade to :$1
+		oifname "out0" masquerade
+	}
+}
+NFT
+}
+
 # ---------------------------------------------------------------------
 # ikd, the keying daemon:
 #

@@ -58,6 +58,27 @@ n=$(run_setkey ga gwa -D | grep -c 'esp mode=tunnel' || true)
 [[ $n -eq 0 ]] && pass "ikd's stop removed its SAs from tunneld" ||
 	fail "after ikd stopped, gw A still has $n SAs"
 
+# Daemon mode: without -F ikd detaches, writes its pid file, and goes on
+# working; SIGTERM removes the pid file.
+mkdir -p -m 0700 "$WORK/ikdd"
+expect_rc 0 "ikd without -F returns at once (daemon mode)" \
+	ns_exec ga "$IKD" -f "$WORK/ika.conf" -S "${TD_SOCK[gwa]}" -C "$WORK/ikdd/control" \
+	-p "$WORK/ikdd/ikd.pid" || true
+if wait_for 5 test -s "$WORK/ikdd/ikd.pid"; then
+	dpid=$(cat "$WORK/ikdd/ikd.pid")
+	LIB_PIDS+=("$dpid")
+	kill -0 "$dpid" 2>/dev/null && pass "daemon mode: pid file names the running ikd ($dpid)" ||
+		fail "daemon mode: pid file names $dpid, which is not running"
+	expect_rc 0 "daemon mode: the tunnel forms again" ns_exec ha ping -c 2 -W 5 10.2.0.10 || true
+	kill -TERM "$dpid" 2>/dev/null || true
+	wait_for 5 bash -c "! kill -0 $dpid 2>/dev/null" &&
+		[[ ! -e "$WORK/ikdd/ikd.pid" ]] && pass "daemon mode: SIGTERM stops it and removes the pid file" ||
+		fail "daemon mode: ikd still running or pid file left after SIGTERM"
+	lib_forget_pid "$dpid"
+else
+	fail "daemon mode: no pid file"
+fi
+
 # psk.txt readable by others: refused, and the message says why.
 chmod 0644 "$WORK/psk-a.txt"
 expect_rc nonzero "ikd refuses a psk.txt with mode 0644" \

@@ -19,37 +19,7 @@ command -v nft >/dev/null || die "missing nft: run tests/install-deps.sh"
 NAT_ADDR=198.51.100.1
 PSK_HEX=0x6e61742d696e7465726f702d736563726574
 
-for n in xa xga nat xgb xb; do
-	ns_create "$n"
-	topo_sysctl "$n" net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
-veth_link xa eth0 xga in0
-veth_link xga pub0 nat in0
-veth_link nat out0 xgb pub0
-veth_link xgb in0 xb eth0
-topo_addr xa eth0 10.1.0.10/24
-topo_addr xga in0 10.1.0.1/24
-topo_addr xga pub0 203.0.113.1/24
-topo_addr nat in0 203.0.113.254/24
-topo_addr nat out0 "$NAT_ADDR/24"
-topo_addr xgb pub0 198.51.100.2/24
-topo_addr xgb in0 10.2.0.1/24
-topo_addr xb eth0 10.2.0.10/24
-ns_exec xa ip route add default via 10.1.0.1 || die "route on xa"
-ns_exec xb ip route add default via 10.2.0.1 || die "route on xb"
-ns_exec xga ip route add default via 203.0.113.254 || die "route on xga"
-topo_sysctl xga net.ipv4.ip_forward=1
-topo_sysctl nat net.ipv4.ip_forward=1
-topo_sysctl xgb net.ipv4.ip_forward=1
-ns_exec nat nft -f - <<NFT || die "nftables NAT rules refused"
-table ip interop_nat {
-	chain post {
-		type nat hook postrouting priority srcnat; policy accept;
-		oifname "out0" meta l4proto udp masquerade to :40000-40009
-		oifname "out0" masquerade
-	}
-}
-NFT
+topo_nat 40000-40009
 
 start_tunneld xga gwxa -i gif0
 topo_wait_link xga gif0

@@ -213,35 +213,6 @@ pidfile_path(const struct opts *o, const char *sock, char *buf, size_t len)
 	return buf;
 }
 
-/* The parent writes the child's pid, so the file is there when it exits. */
-static void
-daemonize(int pidfd)
-{
-	pid_t	pid;
-	int	fd;
-
-	if ((pid = fork()) == -1)
-		fatal("fork");
-	if (pid != 0) {
-		if (pidfd != -1 && pidfile_write(pidfd, pid) == -1) {
-			kill(pid, SIGTERM);
-			_exit(1);
-		}
-		_exit(0);
-	}
-	if (setsid() == -1)
-		fatal("setsid");
-	if (chdir("/") == -1)
-		fatal("chdir /");
-	if ((fd = open("/dev/null", O_RDWR)) == -1)
-		fatal("/dev/null");
-	dup2(fd, STDIN_FILENO);
-	dup2(fd, STDOUT_FILENO);
-	dup2(fd, STDERR_FILENO);
-	if (fd > STDERR_FILENO)
-		close(fd);
-}
-
 struct loop {
 	struct event_base	*base;
 	struct key		*key;
@@ -433,7 +404,7 @@ main(int argc, char *argv[])
 		exit(1);
 	}
 	if (!o.foreground) {
-		daemonize(pidfd);
+		pidfile_daemonize(pidfd);
 		log_init(false, o.verbose, "tunneld");
 	} else if (pidfd != -1 && pidfile_write(pidfd, getpid()) == -1) {
 		dpio_close(dp, true);
