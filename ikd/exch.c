@@ -180,6 +180,8 @@ exch_dispatch(struct exch_rx *rx)
 		    (unsigned long long)m->hdr.spi_r);
 		return;
 	}
+	/* Whatever the message does to sa, its deadline is computed again. */
+	ike_sa_timer_touch(sa);
 	if ((v = ike_msg_check(sa, m)) == IKE_MSG_DROP) {
 		ike_sa_count(rx->t, IKE_ST_DROP_WINDOW);
 		log_debug_f(IKE_SPI_FMT ": message %u outside the window", IKE_SPI_ARGS(sa),
@@ -331,10 +333,10 @@ exch_tick(struct ike_sa_table *t)
 	uint64_t now = t->io.now_ms(t->io.ctx);
 	struct ike_sa *sa;
 
-	/* SAs a rekey makes meanwhile enter at the head: this pass skips them. */
-	for (sa = t->all; sa != NULL; sa = sa->next)
-		if (sa->state != IKE_S_DEAD)
-			exch_tick_sa(sa, now);
+	/* The SAs due, earliest first, each once: the table's heap finds them. */
+	while ((sa = ike_sa_timer_take(t, now)) != NULL)
+		exch_tick_sa(sa, now);
+	ike_sa_timer_end(t);
 	ike_sa_reap(t);
 }
 
@@ -353,6 +355,7 @@ exch_ike_rekey(struct ike_sa *sa)
 	}
 	if (sa->win.req_active) {
 		sa->rekey_ms = io->now_ms(io->ctx);
+		ike_sa_timer_touch(sa);
 		return 0;
 	}
 	return exch_rekey_start(sa);

@@ -51,11 +51,13 @@ exch_child_pfs_group(const struct ike_sa *sa)
 	return x->id;
 }
 
+/* Ends our rekey's state; a pending outbound SA it held back is due from now on. */
 static void
 exch_child_rk_clear(struct ike_sa *sa)
 {
 	dh_free(sa->rk.dh);
 	secure_wipe(&sa->rk, sizeof(sa->rk));
+	ike_sa_timer_touch(sa);
 }
 
 /* The Child SA whose outbound SPI is spi_out, or NULL. */
@@ -236,6 +238,7 @@ exch_child_later(struct ike_sa *sa, uint32_t old_in)
 		return;
 	}
 	c->rekey_retry_ms = io->now_ms(io->ctx) + exch_retry_ms(sa->tbl, true);
+	ike_sa_timer_touch(sa);
 }
 
 /*
@@ -319,6 +322,7 @@ exch_child_tick(struct ike_sa *sa, uint64_t now)
 	if (c == NULL)
 		return;
 	spi_in = c->spi_in;
+	ike_sa_timer_touch(sa);
 	if (exch_child_replaced(sa, spi_in)) {
 		c->rekey_retry_ms = 0;
 		return;
@@ -351,6 +355,7 @@ exch_child_rekey_queue(struct ike_sa *sa, uint32_t spi_in)
 		return exch_child_rekey(sa, spi_in);
 	c->rekey_tries = 0;
 	c->rekey_retry_ms = io->now_ms(io->ctx);
+	ike_sa_timer_touch(sa);
 	return 0;
 }
 
@@ -486,6 +491,7 @@ exch_child_accept(struct ike_sa *sa, const struct ike_msg *m, uint32_t old_in,
 	if (err != 0 || sa->rk.old_spi_in != old_in)
 		return err;
 	sa->rk.peer_new_in = new_in;
+	ike_sa_timer_touch(sa);
 	memcpy(sa->rk.peer_low, low, low_len);
 	sa->rk.peer_low_len = low_len;
 	log_info(IKE_SPI_FMT ": the peer rekeys Child SA %08x too: its pair %08x waits for our "

@@ -283,6 +283,7 @@ exch_rekey_settle_r(struct ike_sa *sa, struct ike_sa *sa_new, const struct view 
 	}
 	low = exch_nonce_low(ni, nr);
 	sa_new->inherit_pending = true;
+	ike_sa_timer_touch(sa_new);
 	sa->ike_rk.peer_spi = sa_new->spi_r;
 	memcpy(sa->ike_rk.peer_low, low.p, low.len);
 	sa->ike_rk.peer_low_len = low.len;
@@ -376,6 +377,7 @@ exch_rekey_failed(struct ike_sa *sa, bool temporary)
 		return;
 	delay = exch_retry_ms(t, temporary);
 	sa->rekey_ms = t->io.now_ms(t->io.ctx) + delay;
+	ike_sa_timer_touch(sa);
 	log_info(IKE_SPI_FMT ": IKE SA not rekeyed; trying again in %llu s", IKE_SPI_ARGS(sa),
 	    (unsigned long long)(delay / 1000));
 }

@@ -353,6 +353,7 @@ ike_msg_accept(struct ike_sa *sa, const struct ike_msg *m)
 		free(w->req);
 		w->req = NULL;
 		w->req_len = 0;
+		ike_sa_timer_touch(sa);
 	} else {
 		w->cur_id = m->hdr.msgid;
 	}
@@ -431,6 +432,7 @@ ike_msg_request_every(struct ike_sa *sa, const uint8_t *buf, size_t len, uint32_
 	w->req_max_tries = tries;
 	w->req_timeout_ms = every_ms != 0 ? every_ms : sa->tbl->rtx_first_ms;
 	w->req_due_ms = io->now_ms(io->ctx) + w->req_timeout_ms;
+	ike_sa_timer_touch(sa);
 	ike_msg_xmit(sa, buf, len);
 	return 0;
 }
@@ -491,6 +493,7 @@ ike_msg_timer(struct ike_sa *sa, uint64_t now_ms)
 		w->req_timeout_ms = w->req_timeout_ms <= UINT32_MAX / 2 ? w->req_timeout_ms * 2 :
 		    UINT32_MAX;
 	w->req_due_ms = now_ms + w->req_timeout_ms;
+	ike_sa_timer_touch(sa);
 	ike_sa_count(sa->tbl, IKE_ST_RETRANSMIT);
 	log_debug_f(IKE_SPI_FMT ": retransmitting message %u (try %u)", IKE_SPI_ARGS(sa),
 	    w->req_id, w->req_tries);

@@ -7,6 +7,13 @@
  * index is keyed with SipHash under a random key. Both grow together.
  * SAs that die are only marked and queued; ike_sa_reap() frees them once
  * no caller holds a pointer.
+ *
+ * Timers: a binary min-heap of (deadline, SA), one entry per SA that is
+ * not DEAD, each SA knowing its place so that it moves in O(log n). An
+ * SA touched is linked on a list; the list is worked off (each deadline
+ * computed again and its entry moved) before the heap is read. The table
+ * makes sure of the room for an SA's entry when it makes the SA, so
+ * that no later step can fail for want of memory.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +27,7 @@
 #include "log.h"
 
 #define IKE_SA_BUCKETS_MIN	64
+#define IKE_SA_TM_MIN		64	/* first size of the timer heap */
 #define IKE_SA_SPI_TRIES	8
 
 #define ST_BIT(s)		(1u << (s))
@@ -93,6 +101,254 @@ ike_sa_count(struct ike_sa_table *t, enum ike_stat s)
 		t->stats[s]++;
 }
 
+/* -------------------------------------------------------------- timers */
+
+/* Room for the heap entry of one more SA, so that no later step can fail. 0 or -1. */
+static int
+ike_sa_tm_reserve(struct ike_sa_table *t)
+{
+	struct ike_sa_tm *h;
+	size_t cap;
+
+	/* Only SAs in the table have an entry: nsa + 1 entries at most. */
+	if (t->nsa < t->tm_cap)
+		return 0;
+	cap = t->tm_cap == 0 ? IKE_SA_TM_MIN : t->tm_cap * 2;
+	if ((h = reallocarray(t->tm_heap, cap, sizeof(*h))) == NULL)
+		return -1;
+	t->tm_heap = h;
+	t->tm_cap = cap;
+	return 0;
+}
+
+static void
+ike_sa_tm_put(struct ike_sa_table *t, size_t i, struct ike_sa_tm e)
+{
+	t->tm_heap[i] = e;
+	e.sa->tm_pos = i + 1;
+}
+
+static void
+ike_sa_tm_up(struct ike_sa_table *t, size_t i)
+{
+	struct ike_sa_tm e = t->tm_heap[i];
+	size_t up;
+
+	while (i > 0 && e.due < t->tm_heap[up = (i - 1) / 2].due) {
+		ike_sa_tm_put(t, i, t->tm_heap[up]);
+		i = up;
+	}
+	ike_sa_tm_put(t, i, e);
+}
+
+static void
+ike_sa_tm_down(struct ike_sa_table *t, size_t i)
+{
+	struct ike_sa_tm e = t->tm_heap[i];
+	size_t c;
+
+	while ((c = 2 * i + 1) < t->tm_n) {
+		if (c + 1 < t->tm_n && t->tm_heap[c + 1].due < t->tm_heap[c].due)
+			c++;
+		if (t->tm_heap[c].due >= e.due)
+			break;
+		ike_sa_tm_put(t, i, t->tm_heap[c]);
+		i = c;
+	}
+	ike_sa_tm_put(t, i, e);
+}
+
+/* Takes sa's entry out of the heap, if it has one. */
+static void
+ike_sa_tm_remove(struct ike_sa_table *t, struct ike_sa *sa)
+{
+	struct ike_sa *moved;
+	size_t i;
+
+	if (sa->tm_pos == 0)
+		return;
+	i = sa->tm_pos - 1;
+	sa->tm_pos = 0;
+	if (--t->tm_n == i)
+		return;
+	/* The last entry fills the hole and goes up or down from there. */
+	moved = t->tm_heap[t->tm_n].sa;
+	ike_sa_tm_put(t, i, t->tm_heap[t->tm_n]);
+	ike_sa_tm_up(t, i);
+	ike_sa_tm_down(t, moved->tm_pos - 1);
+}
+
+/* Enters sa in the heap with deadline due, or moves its entry there. */
+static void
+ike_sa_tm_set(struct ike_sa_table *t, struct ike_sa *sa, uint64_t due)
+{
+	size_t i;
+	uint64_t was;
+
+	if (sa->tm_pos == 0) {
+		i = t->tm_n++;
+		ike_sa_tm_put(t, i, (struct ike_sa_tm){ .due = due, .sa = sa });
+		ike_sa_tm_up(t, i);
+		return;
+	}
+	i = sa->tm_pos - 1;
+	was = t->tm_heap[i].due;
+	t->tm_heap[i].due = due;
+	if (due < was)
+		ike_sa_tm_up(t, i);
+	else if (due > was)
+		ike_sa_tm_down(t, i);
+}
+
+/* sa's entry follows its deadline computed now; a DEAD SA loses it. */
+static void
+ike_sa_tm_update(struct ike_sa_table *t, struct ike_sa *sa)
+{
+	if (sa->state == IKE_S_DEAD)
+		ike_sa_tm_remove(t, sa);
+	else
+		ike_sa_tm_set(t, sa, ike_sa_next_due(sa));
+}
+
+static void
+ike_sa_tm_unmark(struct ike_sa *sa)
+{
+	if (sa->tm_pprev == NULL)
+		return;
+	*sa->tm_pprev = sa->tm_next;
+	if (sa->tm_next != NULL)
+		sa->tm_next->tm_pprev = sa->tm_pprev;
+	sa->tm_next = NULL;
+	sa->tm_pprev = NULL;
+}
+
+void
+ike_sa_timer_touch(struct ike_sa *sa)
+{
+	struct ike_sa_table *t = sa->tbl;
+
+	if (sa->tm_pprev != NULL)
+		return;
+	sa->tm_next = t->tm_marked;
+	if (t->tm_marked != NULL)
+		t->tm_marked->tm_pprev = &sa->tm_next;
+	t->tm_marked = sa;
+	sa->tm_pprev = &t->tm_marked;
+}
+
+/* Works off the marked SAs; those the running tick took wait for its end. */
+static void
+ike_sa_tm_flush(struct ike_sa_table *t)
+{
+	struct ike_sa *sa;
+
+	while ((sa = t->tm_marked) != NULL) {
+		ike_sa_tm_unmark(sa);
+		if (!sa->tm_fired)
+			ike_sa_tm_update(t, sa);
+	}
+}
+
+/*
+ * The first entry of the heap, its deadline computed again (and the
+ * next one's, while that moves it), or NULL when the heap is empty.
+ */
+static struct ike_sa_tm *
+ike_sa_tm_first(struct ike_sa_table *t)
+{
+	struct ike_sa_tm *e;
+
+	ike_sa_tm_flush(t);
+	while (t->tm_n > 0) {
+		e = &t->tm_heap[0];
+		if (e->sa->state != IKE_S_DEAD && ike_sa_next_due(e->sa) == e->due)
+			return e;
+		ike_sa_tm_update(t, e->sa);
+	}
+	return NULL;
+}
+
+/* The SA leaves the timer lists and the heap: it is being destroyed. */
+static void
+ike_sa_tm_forget(struct ike_sa_table *t, struct ike_sa *sa)
+{
+	struct ike_sa **pp;
+
+	ike_sa_tm_unmark(sa);
+	ike_sa_tm_remove(t, sa);
+	if (!sa->tm_fired)
+		return;
+	for (pp = &t->tm_fired; *pp != NULL; pp = &(*pp)->tm_fnext)
+		if (*pp == sa) {
+			*pp = sa->tm_fnext;
+			break;
+		}
+}
+
+uint64_t
+ike_sa_table_next_ms(struct ike_sa_table *t)
+{
+	const struct ike_sa_tm *e = ike_sa_tm_first(t);
+
+	return e != NULL ? e->due : UINT64_MAX;
+}
+
+struct ike_sa *
+ike_sa_timer_take(struct ike_sa_table *t, uint64_t now)
+{
+	struct ike_sa_tm *e = ike_sa_tm_first(t);
+	struct ike_sa *sa;
+
+	if (e == NULL || e->due > now)
+		return NULL;
+	sa = e->sa;
+	ike_sa_tm_remove(t, sa);
+	sa->tm_fired = true;
+	sa->tm_fnext = t->tm_fired;
+	t->tm_fired = sa;
+	return sa;
+}
+
+void
+ike_sa_timer_end(struct ike_sa_table *t)
+{
+	struct ike_sa *sa;
+
+	while ((sa = t->tm_fired) != NULL) {
+		t->tm_fired = sa->tm_fnext;
+		sa->tm_fnext = NULL;
+		sa->tm_fired = false;
+		ike_sa_timer_touch(sa);
+	}
+}
+
+static uint64_t
+ike_sa_min(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+uint64_t
+ike_sa_next_due(const struct ike_sa *sa)
+{
+	uint64_t next = UINT64_MAX;
+
+	if (sa->state == IKE_S_DEAD)
+		return UINT64_MAX;
+	if (sa->win.req_active)
+		next = sa->win.req_due_ms;
+	if (!sa->initiator && sa->state == IKE_S_INIT_DONE)
+		next = ike_sa_min(next, sa->half_open_until);
+	if (sa->expire_ms != 0)
+		next = ike_sa_min(next, sa->expire_ms);
+	next = ike_sa_min(next, ike_sa_dpd_due(sa));
+	next = ike_sa_min(next, ike_sa_rekey_due(sa));
+	next = ike_sa_min(next, ike_sa_child_retry_due(sa));
+	return ike_sa_min(next, ike_sa_out_due(sa));
+}
+
+/* ---------------------------------------------------------------- table */
+
 static struct ike_sa **
 ike_sa_buckets(size_t n)
 {
@@ -135,6 +391,7 @@ ike_sa_table_free(struct ike_sa_table *t)
 		ike_sa_destroy(t->all);
 	free(t->spi_hash);
 	free(t->init_hash);
+	free(t->tm_heap);
 	secure_free(t, sizeof(*t));
 }
 
@@ -275,6 +532,7 @@ ike_sa_insert(struct ike_sa_table *t, struct ike_sa *sa)
 	t->nsa++;
 	ike_sa_link(t, sa);
 	ike_sa_grow(t);
+	ike_sa_timer_touch(sa);
 }
 
 static void
@@ -296,7 +554,8 @@ ike_sa_new(struct ike_sa_table *t, bool initiator, const struct ike_cfg_peer *cf
 
 	if (cfg->nike > IKE_CFG_PROPS || cfg->nesp > IKE_CFG_PROPS || cfg->nts > IKE_CFG_TS)
 		return NULL;
-	if (ike_sa_pick_spi(t, &spi) != 0 || (sa = calloc(1, sizeof(*sa))) == NULL)
+	if (ike_sa_tm_reserve(t) != 0 || ike_sa_pick_spi(t, &spi) != 0 ||
+	    (sa = calloc(1, sizeof(*sa))) == NULL)
 		return NULL;
 	sa->tbl = t;
 	sa->initiator = initiator;
@@ -352,7 +611,7 @@ ike_sa_new_rekeyed(struct ike_sa *old, bool initiator, uint64_t spi_i, uint64_t 
 	struct ike_sa *sa;
 
 	if (spi_i == 0 || spi_r == 0 || ike_sa_lookup(t, mine) != NULL ||
-	    (sa = calloc(1, sizeof(*sa))) == NULL) {
+	    ike_sa_tm_reserve(t) != 0 || (sa = calloc(1, sizeof(*sa))) == NULL) {
 		log_warnx_f(IKE_SPI_FMT ": cannot make the rekeyed SA %016llx:%016llx",
 		    IKE_SPI_ARGS(old), (unsigned long long)spi_i, (unsigned long long)spi_r);
 		keymat_ike_free(km);
@@ -405,6 +664,7 @@ ike_sa_set_state(struct ike_sa *sa, enum ike_state to)
 		t->dead = sa;
 	}
 	sa->state = to;
+	ike_sa_timer_touch(sa);
 	log_debug_f(IKE_SPI_FMT ": %s -> %s", IKE_SPI_ARGS(sa), ike_sa_state_name(from),
 	    ike_sa_state_name(to));
 	return 0;
@@ -477,6 +737,7 @@ ike_sa_out_install(struct ike_sa *sa, struct ike_child *c, const char *why)
 		c->rekey_retry_ms = io->now_ms(io->ctx);
 	}
 	ike_sa_out_wipe(c);
+	ike_sa_timer_touch(sa);
 }
 
 void
@@ -504,6 +765,7 @@ ike_sa_out_replace(struct ike_sa *sa, const struct ike_child *old, bool force)
 		else
 			c->out_due_ms = 0;	/* no outbound SA left: at once when released */
 	}
+	ike_sa_timer_touch(sa);
 }
 
 void
@@ -513,6 +775,7 @@ ike_sa_out_drop(struct ike_sa *sa, struct ike_child *c)
 		log_debug_f(IKE_SPI_FMT ": Child SA %08x/%08x is redundant: no outbound SA for it",
 		    IKE_SPI_ARGS(sa), c->spi_in, c->spi_out);
 	ike_sa_out_wipe(c);
+	ike_sa_timer_touch(sa);
 }
 
 void
@@ -534,6 +797,7 @@ ike_sa_out_window(struct ike_sa *sa, bool has, uint64_t now)
 		else if (c->out_due_ms != 0 && c->out_due_ms < due)
 			c->out_due_ms = due;
 	}
+	ike_sa_timer_touch(sa);
 }
 
 uint64_t
@@ -570,6 +834,7 @@ ike_sa_del_child(struct ike_sa *sa, uint32_t spi_out, uint32_t *spi_in)
 		ike_sa_child_gone(sa, c);
 		*spi_in = c->spi_in;
 		ike_sa_child_free(c);
+		ike_sa_timer_touch(sa);
 		return 0;
 	}
 	return -1;
@@ -628,6 +893,7 @@ ike_sa_retire(struct ike_sa *sa)
 	sa->inherit_pending = false;
 	sa->rekey_ms = 0;
 	sa->expire_ms = t->io.now_ms(t->io.ctx) + 2 * ike_sa_giveup_ms(t);
+	ike_sa_timer_touch(sa);
 }
 
 void
@@ -647,6 +913,7 @@ ike_sa_hand_over(struct ike_sa *old, struct ike_sa *sa_new)
 		n++;
 	}
 	sa_new->inherit_pending = false;
+	ike_sa_timer_touch(sa_new);
 	ike_sa_retire(old);
 	log_info(IKE_SPI_FMT ": rekeyed: IKE SA " IKE_SPI_FMT " carries on with %zu Child SA%s",
 	    IKE_SPI_ARGS(old), IKE_SPI_ARGS(sa_new), n, n == 1 ? "" : "s");
@@ -664,6 +931,7 @@ ike_sa_add_child(struct ike_sa *sa, const struct ike_child *c)
 	*n = *c;
 	n->next = sa->children;
 	sa->children = n;
+	ike_sa_timer_touch(sa);
 	return 0;
 }
 
@@ -704,6 +972,7 @@ ike_sa_unlink(struct ike_sa *sa)
 	if (!sa->initiator && sa->state == IKE_S_INIT_DONE)
 		t->half_open--;
 	t->nsa--;
+	ike_sa_tm_forget(t, sa);
 }
 
 void
@@ -734,33 +1003,6 @@ ike_sa_reap(struct ike_sa_table *t)
 {
 	while (t->dead != NULL)
 		ike_sa_destroy(t->dead);
-}
-
-uint64_t
-ike_sa_table_next_ms(const struct ike_sa_table *t)
-{
-	const struct ike_sa *sa;
-	uint64_t next = UINT64_MAX;
-
-	for (sa = t->all; sa != NULL; sa = sa->next) {
-		if (sa->state == IKE_S_DEAD)
-			continue;
-		if (sa->win.req_active && sa->win.req_due_ms < next)
-			next = sa->win.req_due_ms;
-		if (!sa->initiator && sa->state == IKE_S_INIT_DONE && sa->half_open_until < next)
-			next = sa->half_open_until;
-		if (sa->expire_ms != 0 && sa->expire_ms < next)
-			next = sa->expire_ms;
-		if (ike_sa_dpd_due(sa) < next)
-			next = ike_sa_dpd_due(sa);
-		if (ike_sa_rekey_due(sa) < next)
-			next = ike_sa_rekey_due(sa);
-		if (ike_sa_child_retry_due(sa) < next)
-			next = ike_sa_child_retry_due(sa);
-		if (ike_sa_out_due(sa) < next)
-			next = ike_sa_out_due(sa);
-	}
-	return next;
 }
 
 /* Whether sa may start an exchange of its own now. */

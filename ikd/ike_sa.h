@@ -10,7 +10,9 @@
  *   installing and deleting Child SAs);
  * - struct ike_hooks: the daemon (configuration by address, events).
  * Nothing here uses libevent: timers are deadlines the daemon's loop
- * reads with ike_sa_table_next_ms() and fires with exch_tick().
+ * reads with ike_sa_table_next_ms() and fires with exch_tick(); the
+ * table indexes them so that neither visits every SA (the rule code must
+ * follow is at ike_sa_next_due()).
  */
 #ifndef IKD_IKE_SA_H
 #define IKD_IKE_SA_H
@@ -370,6 +372,12 @@ struct ike_sa {
 	uint64_t		expire_ms;
 	uint64_t		last_rx_ms;	/* last authenticated message from the peer */
 	uint64_t		half_open_until;	/* responder in INIT_DONE */
+	/* The table's timer index: ike_sa.c's alone (see ike_sa_timer_touch()). */
+	size_t			tm_pos;		/* 1 + place in tbl->tm_heap; 0: none */
+	struct ike_sa		*tm_next;	/* list of marked SAs */
+	struct ike_sa		**tm_pprev;	/* NULL: not marked */
+	struct ike_sa		*tm_fnext;	/* list of SAs the running tick took */
+	bool			tm_fired;	/* taken by the running tick */
 };
 
 /*
@@ -424,6 +432,12 @@ enum ike_stat {
 	IKE_ST_COUNT
 };
 
+/* A timer heap entry: an SA and its deadline when last computed. */
+struct ike_sa_tm {
+	uint64_t	due;
+	struct ike_sa	*sa;
+};
+
 #define IKE_COOKIE_SECRET	32
 #define IKE_COOKIE_ROTATE_MS	(5 * 60 * 1000)
 #define IKE_HALF_OPEN_MS	(30 * 1000)
@@ -449,6 +463,16 @@ struct ike_sa_table {
 	uint8_t			cookie_nsecrets;	/* set in cookie_secret */
 	uint64_t		cookie_rotated_ms;
 	uint64_t		stats[IKE_ST_COUNT];
+	/*
+	 * Timers (see ike_sa_timer_touch()): every SA not DEAD, in a binary
+	 * min-heap on ike_sa_next_due() as last computed; the SAs whose
+	 * deadline may have moved since; the SAs a running exch_tick() took.
+	 */
+	struct ike_sa_tm	*tm_heap;
+	size_t			tm_n;
+	size_t			tm_cap;
+	struct ike_sa		*tm_marked;
+	struct ike_sa		*tm_fired;
 };
 
 #define IKE_COOKIE_THRESHOLD	10	/* default; strongSwan's per-IP one is 3 */
@@ -461,8 +485,52 @@ struct ike_sa_table *ike_sa_table_new(const struct ike_io *io,
     const struct ike_child_sink *sink, const struct ike_hooks *hooks);
 /* Destroys every SA (without telling the data path) and frees t. NULL is fine. */
 void ike_sa_table_free(struct ike_sa_table *t);
-/* Earliest timer deadline (ms, io clock) of any SA, or UINT64_MAX. */
-uint64_t ike_sa_table_next_ms(const struct ike_sa_table *t);
+/*
+ * Timers. Nothing here runs a clock: each SA has deadlines (retransmission,
+ * half-open expiry, lifetime rekey and hard expiry, the retired SA's wait
+ * for its Delete, DPD, Child SA rekey retries, pending outbound SAs), and
+ * ike_sa_next_due() is the single source of truth for the earliest one.
+ * So that the daemon's loop need not visit every SA after each datagram,
+ * the table keeps the SAs in a min-heap on that value as last computed,
+ * and the rule is:
+ *
+ *   whoever changes anything ike_sa_next_due() reads calls
+ *   ike_sa_timer_touch(sa), before or after the change, before control
+ *   returns to the loop.
+ *
+ * That is: the window's request timer (ike_msg.c), the state, the
+ * lifetime fields (rekey_ms, expire_ms, half_open_until, established_ms,
+ * last_rx_ms), retired and inherit_pending, cfg.dpd_delay_s, the list of
+ * Child SAs and their rekey_retry_ms, out_pending and out_due_ms, and
+ * rk.old_spi_in and rk.peer_new_in (which hold a pending outbound SA
+ * back). The functions of this file that change them touch the SA
+ * themselves, ike_msg.c does for the window, exch_recv() for the SA a
+ * message was for, exch_tick() for every SA it ran. The marked SAs are
+ * computed again in the next ike_sa_table_next_ms() or exch_tick(), in
+ * O(log n) each. Besides, the SA at the top of the heap is always
+ * computed again before its deadline is used, so a deadline that moved
+ * later without a mark costs one early wake-up; one that moved earlier
+ * without a mark fires late unless that SA is at the top: the rule is
+ * not optional.
+ */
+/* The earliest deadline of sa (ms, io clock), or UINT64_MAX (none, or DEAD). */
+uint64_t ike_sa_next_due(const struct ike_sa *sa);
+/* Marks sa's deadline for computing again (see above). Cheap: O(1). */
+void ike_sa_timer_touch(struct ike_sa *sa);
+/*
+ * The earliest deadline of any SA (ms, io clock), or UINT64_MAX. Computes
+ * the marked SAs first: O(log n) per marked SA, and O(1) when none is.
+ */
+uint64_t ike_sa_table_next_ms(struct ike_sa_table *t);
+/*
+ * For exch_tick(): an SA whose deadline is at or before now and which
+ * this tick has not taken yet, or NULL. The SA leaves the heap until
+ * ike_sa_timer_end(), so each SA is taken at most once per tick, and one
+ * that an earlier SA's timer made due is taken in the same tick.
+ */
+struct ike_sa *ike_sa_timer_take(struct ike_sa_table *t, uint64_t now);
+/* Ends a tick: the SAs it took go back to the heap, their deadlines computed again. */
+void ike_sa_timer_end(struct ike_sa_table *t);
 /*
  * When sa sends its next liveness check if the peer stays silent (the
  * last authenticated message from it plus the DPD delay), or UINT64_MAX

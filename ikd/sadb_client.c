@@ -7,6 +7,13 @@
  * X_SPDDUMP carrying our pid. The dump fills a staging list that replaces
  * the mirror when its last message arrives: SPD broadcasts seen before it
  * are older than the dump, and tunneld sends none between its messages.
+ *
+ * The SAs this client installed or reserved are kept in the order they
+ * came, for the DELETEs at stop, and indexed by (SPI, destination), the
+ * name PF_KEY gives an SA, in a chained hash table that doubles as it
+ * fills: GETSPI, UPDATE, ADD, DELETE, EXPIRE and another client's DELETE
+ * find theirs without a walk. A peer picks the SPIs of our outbound SAs,
+ * so the index is keyed with SipHash under a random key.
  */
 #include <linux/udp.h>
 #include <sys/queue.h>
@@ -20,12 +27,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "ctlsock.h"
 #include "err.h"
 #include "log.h"
 #include "sadb_client.h"
 
 #define SC_SEND_WAIT_MS	1000	/* how long a full socket buffer may block a send */
+#define SC_BUCKETS_MIN	64	/* first size of the installed SA index */
 
 /* An SA as PF_KEY names it: SPI and destination; the rest for messages. */
 struct sc_ident {
@@ -44,9 +54,12 @@ struct sc_pending {
 };
 
 struct sc_installed {
-	TAILQ_ENTRY(sc_installed) entry;
+	TAILQ_ENTRY(sc_installed) entry;	/* in the order they were tracked */
+	LIST_ENTRY(sc_installed) hentry;	/* chain of its bucket */
 	struct sc_ident		 id;
 };
+
+LIST_HEAD(sc_bucket, sc_installed);
 
 struct sc_spd {
 	struct sadbc_policy	*p;
@@ -63,6 +76,9 @@ struct sadb_client {
 	size_t				 npending;
 	TAILQ_HEAD(, sc_installed)	 installed;
 	size_t				 ninstalled;
+	struct sc_bucket		*buckets;	/* installed, by (SPI, destination) */
+	size_t				 nbuckets;	/* a power of two */
+	uint8_t				 hash_key[crypto_shorthash_KEYBYTES];
 	struct sc_spd			 spd;		/* the mirror */
 	struct sc_spd			 stage;		/* a dump being received */
 	uint32_t			 dump_seq;	/* 0: no dump running */
@@ -73,21 +89,37 @@ struct sadb_client {
 	uint8_t				*wbuf;		/* PFK_MSG_MAX, one message sent */
 };
 
+/* n empty buckets, or NULL without memory. */
+static struct sc_bucket *
+sc_buckets(size_t n)
+{
+	struct sc_bucket *b = calloc(n, sizeof(*b));
+	size_t i;
+
+	for (i = 0; b != NULL && i < n; i++)
+		LIST_INIT(&b[i]);
+	return b;
+}
+
 struct sadb_client *
 sadb_client_new(const struct sadbc_events *ev, uint32_t pid)
 {
 	struct sadb_client *c;
 
-	if ((c = calloc(1, sizeof(*c))) == NULL)
+	if (sodium_init() < 0 || (c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	c->rbuf = malloc(PFK_MSG_MAX);
 	c->wbuf = malloc(PFK_MSG_MAX);
-	if (c->rbuf == NULL || c->wbuf == NULL) {
+	c->buckets = sc_buckets(SC_BUCKETS_MIN);
+	if (c->rbuf == NULL || c->wbuf == NULL || c->buckets == NULL) {
 		free(c->rbuf);
 		free(c->wbuf);
+		free(c->buckets);
 		free(c);
 		return NULL;
 	}
+	c->nbuckets = SC_BUCKETS_MIN;
+	randombytes_buf(c->hash_key, sizeof(c->hash_key));
 	c->fd = -1;
 	c->pid = pid;
 	if (ev != NULL)
@@ -104,6 +136,7 @@ sc_untrack_all(struct sadb_client *c)
 
 	while ((s = TAILQ_FIRST(&c->installed)) != NULL) {
 		TAILQ_REMOVE(&c->installed, s, entry);
+		LIST_REMOVE(s, hentry);
 		free(s);
 	}
 	c->ninstalled = 0;
@@ -123,6 +156,7 @@ sadb_client_free(struct sadb_client *c)
 		free(p);
 	}
 	sc_untrack_all(c);
+	free(c->buckets);
 	free(c->spd.p);
 	free(c->stage.p);
 	/* Replies to UPDATE and ADD carry no key, but GET-like traffic could. */
@@ -493,15 +527,50 @@ sadb_client_pending(const struct sadb_client *c, uint32_t seq)
 
 /* ------------------------------------------------------- installed SAs */
 
+/* The bucket of (spi, dst): SipHash of SPI, family and address (what addr_eq() compares). */
+static struct sc_bucket *
+sc_bucket_of(const struct sadb_client *c, uint32_t spi, const struct gw_addr *dst)
+{
+	uint8_t in[4 + 1 + 16], h[crypto_shorthash_BYTES];
+	uint64_t v = 0;
+	size_t i;
+
+	memset(in, 0, sizeof(in));
+	for (i = 0; i < 4; i++)
+		in[i] = (uint8_t)(spi >> (24 - 8 * i));
+	in[4] = (uint8_t)dst->af;
+	memcpy(in + 5, dst->u.b, addr_len(dst->af));
+	crypto_shorthash(h, in, sizeof(in), c->hash_key);
+	for (i = 0; i < sizeof(h); i++)
+		v = v << 8 | h[i];
+	return &c->buckets[(size_t)v & (c->nbuckets - 1)];
+}
+
 static struct sc_installed *
-sc_find(struct sadb_client *c, uint32_t spi, const struct gw_addr *dst)
+sc_find(const struct sadb_client *c, uint32_t spi, const struct gw_addr *dst)
 {
 	struct sc_installed *s;
 
-	TAILQ_FOREACH(s, &c->installed, entry)
+	LIST_FOREACH(s, sc_bucket_of(c, spi, dst), hentry)
 		if (s->id.spi == spi && addr_eq(&s->id.dst, dst))
 			return s;
 	return NULL;
+}
+
+/* Doubles the index once it holds more SAs than buckets; stays as is without memory. */
+static void
+sc_grow(struct sadb_client *c)
+{
+	struct sc_bucket *b, *old = c->buckets;
+	struct sc_installed *s;
+
+	if (c->ninstalled <= c->nbuckets || (b = sc_buckets(c->nbuckets * 2)) == NULL)
+		return;
+	c->buckets = b;
+	c->nbuckets *= 2;
+	TAILQ_FOREACH(s, &c->installed, entry)
+		LIST_INSERT_HEAD(sc_bucket_of(c, s->id.spi, &s->id.dst), s, hentry);
+	free(old);
 }
 
 static void
@@ -517,7 +586,9 @@ sc_track(struct sadb_client *c, const struct sc_ident *id)
 	}
 	s->id = *id;
 	TAILQ_INSERT_TAIL(&c->installed, s, entry);
+	LIST_INSERT_HEAD(sc_bucket_of(c, id->spi, &id->dst), s, hentry);
 	c->ninstalled++;
+	sc_grow(c);
 }
 
 /* Forgets an SA; true if it was ours. */
@@ -529,6 +600,7 @@ sc_untrack(struct sadb_client *c, uint32_t spi, const struct gw_addr *dst)
 	if (s == NULL)
 		return false;
 	TAILQ_REMOVE(&c->installed, s, entry);
+	LIST_REMOVE(s, hentry);
 	c->ninstalled--;
 	free(s);
 	return true;
@@ -820,22 +892,22 @@ static void
 sc_sa_event(struct sadb_client *c, const struct pfk_msg *m)
 {
 	struct sc_installed *s, *next;
-	bool gone;
+	bool flush = m->type == SADB_FLUSH;
 
 	if (m->satype != SADB_SATYPE_ESP && m->satype != SADB_SATYPE_UNSPEC)
 		return;
+	if (!flush && (!pfk_has(m, SADB_EXT_ADDRESS_SRC) || !pfk_has(m, SADB_EXT_ADDRESS_DST)))
+		return;
+	/* One SA, by its name: the index has it or not. */
+	if (!flush && pfk_has(m, SADB_EXT_SA)) {
+		sc_removed(c, m->sa.spi, &m->dst.addr);
+		return;
+	}
+	/* Everything, or KAME's delete of every SA between two addresses. */
 	for (s = TAILQ_FIRST(&c->installed); s != NULL; s = next) {
 		next = TAILQ_NEXT(s, entry);
-		if (m->type == SADB_FLUSH)
-			gone = true;
-		else if (!pfk_has(m, SADB_EXT_ADDRESS_SRC) || !pfk_has(m, SADB_EXT_ADDRESS_DST))
-			gone = false;
-		else if (pfk_has(m, SADB_EXT_SA))
-			gone = s->id.spi == m->sa.spi && addr_eq(&s->id.dst, &m->dst.addr);
-		else	/* KAME's delete of every SA between two addresses */
-			gone = addr_eq(&s->id.src, &m->src.addr) &&
-			    addr_eq(&s->id.dst, &m->dst.addr);
-		if (gone)
+		if (flush || (addr_eq(&s->id.src, &m->src.addr) &&
+		    addr_eq(&s->id.dst, &m->dst.addr)))
 			sc_removed(c, s->id.spi, &s->id.dst);
 	}
 }

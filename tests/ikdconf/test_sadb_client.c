@@ -44,6 +44,7 @@ struct fx {
 	int			 nspd;
 	int			 nremoved;
 	uint32_t		 removed_spi;
+	struct gw_addr		 removed_dst;
 	int			 nlost;
 	int			 lost_err;
 };
@@ -95,9 +96,9 @@ on_removed(void *arg, uint32_t spi, const struct gw_addr *dst)
 {
 	struct fx *f = arg;
 
-	(void)dst;
 	f->nremoved++;
 	f->removed_spi = spi;
+	f->removed_dst = *dst;
 }
 
 static void
@@ -984,6 +985,166 @@ test_pending_limit(void **state)
 	fake_nothing(f);
 }
 
+/*
+ * The bulk test: SA i has SPI 0x1000 + i / 4 and the i % 4-th pair of
+ * endpoints, so that every SPI comes with four destinations (two IPv4,
+ * two IPv6).
+ */
+#define MANY		20000
+#define MANY_SPI(i)	((uint32_t)(0x1000 + (i) / 4))
+
+static const char *const many_src[4] = {
+	"198.51.100.2", "198.51.100.3", "2001:db8:1::2", "2001:db8:1::3",
+};
+static const char *const many_dst[4] = {
+	"192.0.2.1", "192.0.2.2", "2001:db8::1", "2001:db8::2",
+};
+
+/* SA i of the bulk test: reserved by GETSPI (even i) or added (odd i), answered at once. */
+static void
+many_install(struct fx *f, size_t i)
+{
+	struct gw_addr src = A(many_src[i % 4]), dst = A(many_dst[i % 4]);
+	struct sadbc_sa sa = sample_sa();
+	struct pfk_msg m, r;
+
+	if (i % 2 == 0) {
+		assert_true(sadb_client_getspi(f->c, &src, &dst, 7, 0, 0, NULL, NULL) != 0);
+	} else {
+		sa.spi = MANY_SPI(i);
+		sa.src = src;
+		sa.dst = dst;
+		assert_true(sadb_client_add(f->c, &sa, NULL, NULL) != 0);
+	}
+	fake_recv(f, &m);
+	reply_init(&m, &r, 0);
+	put_sa(&r, MANY_SPI(i), many_src[i % 4], many_dst[i % 4]);
+	fake_send(f, &r);
+	sadb_client_input(f->c);
+}
+
+/* A message naming the SA spi from src to dst. */
+static void
+many_msg(struct pfk_msg *m, uint8_t type, uint32_t pid, uint32_t spi, const char *src,
+    const char *dst)
+{
+	memset(m, 0, sizeof(*m));
+	m->type = type;
+	m->satype = SADB_SATYPE_ESP;
+	m->pid = pid;
+	m->seq = 5;
+	put_sa(m, spi, src, dst);
+}
+
+/* A soft (or hard) EXPIRE of the SA spi to dst; returns whether the client called it its own. */
+static bool
+many_expire(struct fx *f, uint32_t spi, const char *dst, bool hard)
+{
+	struct pfk_msg r;
+	int n = f->nexpire;
+
+	many_msg(&r, SADB_EXPIRE, 0, spi, strchr(dst, ':') != NULL ? "2001:db8:1::9" :
+	    "198.51.100.9", dst);
+	pfk_set(&r, hard ? SADB_EXT_LIFETIME_HARD : SADB_EXT_LIFETIME_SOFT);
+	fake_send(f, &r);
+	sadb_client_input(f->c);
+	assert_int_equal(f->nexpire, n + 1);
+	assert_int_equal(f->exp.spi, spi);
+	return f->exp.ours;
+}
+
+/* Whether SA i is tracked, asked with a soft EXPIRE. */
+static bool
+many_ours(struct fx *f, size_t i)
+{
+	return many_expire(f, MANY_SPI(i), many_dst[i % 4], false);
+}
+
+/*
+ * Twenty thousand SAs, every SPI four times over: each is found by (SPI,
+ * destination) and goes alone, whether another client deletes it, we do,
+ * or it expires; an address pair's delete and a FLUSH take what is left.
+ */
+static void
+test_installed_many(void **state)
+{
+	struct fx *f = *state;
+	struct gw_addr a, b;
+	struct pfk_msg m, r;
+	size_t i, left;
+	int n;
+
+	for (i = 0; i < MANY; i++)
+		many_install(f, i);
+	assert_int_equal(sadb_client_installed(f->c), MANY);
+	/* A second ADD of a tracked SA does not count it twice. */
+	many_install(f, 1);
+	assert_int_equal(sadb_client_installed(f->c), MANY);
+	for (i = 0; i < MANY; i += 7)
+		assert_true(many_ours(f, i));
+	/* A known SPI to another destination, and an SPI never used, are not ours. */
+	assert_false(many_expire(f, MANY_SPI(0), "192.0.2.99", false));
+	assert_false(many_expire(f, MANY_SPI(0), "2001:db8::99", false));
+	assert_false(many_expire(f, MANY_SPI(MANY), many_dst[0], false));
+	/* i % 5 == 0: another client deletes them, one at a time. */
+	for (i = 0; i < MANY; i += 5) {
+		n = f->nremoved;
+		many_msg(&r, SADB_DELETE, OTHER, MANY_SPI(i), many_src[i % 4], many_dst[i % 4]);
+		fake_send(f, &r);
+		sadb_client_input(f->c);
+		assert_int_equal(f->nremoved, n + 1);
+		assert_int_equal(f->removed_spi, MANY_SPI(i));
+		assert_true(addr_eq(&f->removed_dst, &r.dst.addr));
+	}
+	left = MANY - MANY / 5;
+	assert_int_equal(sadb_client_installed(f->c), left);
+	/* i % 5 == 1: our own DELETE; i % 5 == 2: a hard expiry. */
+	for (i = 1; i < MANY; i += 5) {
+		a = A(many_src[i % 4]);
+		b = A(many_dst[i % 4]);
+		assert_true(sadb_client_delete(f->c, MANY_SPI(i), &a, &b, NULL, NULL) != 0);
+		fake_recv(f, &m);
+		reply_init(&m, &r, 0);
+		fake_send(f, &r);
+		sadb_client_input(f->c);
+		assert_true(many_expire(f, MANY_SPI(i + 1), many_dst[(i + 1) % 4], true));
+	}
+	left -= 2 * (MANY / 5);
+	assert_int_equal(sadb_client_installed(f->c), left);
+	assert_int_equal(f->nremoved, MANY / 5);
+	for (i = 0; i < MANY; i++)
+		assert_int_equal(many_ours(f, i), i % 5 >= 3);
+	/* Every SA between the first pair of endpoints at once (KAME's delete). */
+	memset(&r, 0, sizeof(r));
+	r.type = SADB_DELETE;
+	r.satype = SADB_SATYPE_ESP;
+	r.pid = OTHER;
+	r.src.addr = A(many_src[0]);
+	r.dst.addr = A(many_dst[0]);
+	pfk_set(&r, SADB_EXT_ADDRESS_SRC);
+	pfk_set(&r, SADB_EXT_ADDRESS_DST);
+	n = f->nremoved;
+	fake_send(f, &r);
+	sadb_client_input(f->c);
+	assert_int_equal(f->nremoved - n, left / 4);
+	left -= left / 4;
+	assert_int_equal(sadb_client_installed(f->c), left);
+	for (i = 0; i < MANY; i++)
+		assert_int_equal(many_ours(f, i), i % 5 >= 3 && i % 4 != 0);
+	/* FLUSH: the rest, the last one tracked last. */
+	memset(&r, 0, sizeof(r));
+	r.type = SADB_FLUSH;
+	r.satype = SADB_SATYPE_UNSPEC;
+	r.pid = OTHER;
+	n = f->nremoved;
+	fake_send(f, &r);
+	sadb_client_input(f->c);
+	assert_int_equal(f->nremoved - n, left);
+	assert_int_equal(f->removed_spi, MANY_SPI(MANY - 1));
+	assert_int_equal(sadb_client_installed(f->c), 0);
+	assert_false(many_ours(f, MANY - 1));
+}
+
 static void
 test_alg_ids(void **state)
 {
@@ -1024,6 +1185,7 @@ main(void)
 		T(test_malformed_input),
 		T(test_wait_and_start),
 		T(test_pending_limit),
+		T(test_installed_many),
 		cmocka_unit_test(test_alg_ids),
 	};
 

@@ -138,6 +138,7 @@ dpd_dead(int side)
 	uint64_t t0 = p->net.now;
 
 	s->cfg.dpd_delay_s = DPD_S;
+	ike_sa_timer_touch(s);	/* its DPD deadline moved */
 	assert_int_equal(ike_sa_table_next_ms(p->n[side].t), t0 + DPD_S * 1000);
 	/* Without DPD the other side's only timer is its lifetime's rekey. */
 	assert_int_equal(ike_sa_table_next_ms(p->n[1 - side].t),
@@ -184,6 +185,7 @@ dpd_alive(int side)
 	int k;
 
 	s->cfg.dpd_delay_s = DPD_S;
+	ike_sa_timer_touch(s);	/* its DPD deadline moved */
 	for (k = 0; k < 10 * DPD_S * 1000 / 200; k++) {
 		mock_advance(&p->net, 200);
 		mock_run(&p->net, 4);
@@ -219,6 +221,7 @@ test_dpd_postponed_by_traffic(void **state)
 	uint32_t id0 = i->win.next_id;
 
 	i->cfg.dpd_delay_s = DPD_S;
+	ike_sa_timer_touch(i);	/* its DPD deadline moved */
 	run_clock(p, DPD_S * 1000 - 1000);
 	assert_int_equal(exch_info_liveness(r), 0);
 	assert_int_equal(mock_run(&p->net, 4), 2);
@@ -252,6 +255,7 @@ dpd_schedule(int side, uint32_t retry, uint32_t tries, const uint64_t *sent, siz
 	s->cfg.dpd_delay_s = DPD_S;
 	s->cfg.dpd_retry_s = retry;
 	s->cfg.dpd_tries = tries;
+	ike_sa_timer_touch(s);	/* its DPD deadline moved */
 	p->net.blackhole[0] = p->net.blackhole[1] = true;
 	run_clock(p, DPD_S * 1000 - 100);
 	t = p->net.now + 100;
@@ -324,6 +328,7 @@ test_dpd_retry_answered(void **state)
 	s->cfg.dpd_delay_s = DPD_S;
 	s->cfg.dpd_retry_s = 60;
 	s->cfg.dpd_tries = 2;
+	ike_sa_timer_touch(s);	/* its DPD deadline moved */
 	run_clock(p, DPD_S * 1000);
 	assert_true(s->win.req_active);
 	assert_int_equal(s->win.req_due_ms, p->net.now + 60000);
@@ -356,6 +361,7 @@ test_dpd_schedule_not_for_others(void **state)
 	s->cfg.dpd_delay_s = DPD_S;
 	s->cfg.dpd_retry_s = 5;
 	s->cfg.dpd_tries = 2;
+	ike_sa_timer_touch(s);	/* its DPD deadline moved */
 	p->net.blackhole[0] = true;
 	assert_int_equal(exch_info_delete_child(s, p->n[0].sink.sa[0].sa.spi_in), 0);
 	assert_int_equal(s->win.req_due_ms, p->net.now + IKE_RTX_FIRST_MS);
