@@ -21,7 +21,10 @@ static void
 keying_queue(struct daemon *d, const struct job *j)
 {
 	if (d->njobs == DAEMON_JOBS) {
-		/* ACQUIREs come again while traffic waits; EXPIREs have the tick's retry. */
+		/*
+		 * ACQUIREs come again while traffic waits; a lost soft EXPIRE
+		 * leaves the pair to its hard limit, whose EXPIRE ends it.
+		 */
 		d->jobs_dropped++;
 		log_warnx("PF_KEY event queue full: event dropped (%llu so far)",
 		    (unsigned long long)d->jobs_dropped);
@@ -177,8 +180,8 @@ keying_run_acquire(struct daemon *d, const struct job *j)
 		 * down the pair that works.
 		 */
 		log_warnx("ACQUIRE for policy %u: an IKE SA with %s already carries a Child SA; "
-		    "ikd negotiates one Child SA per peer: give the policies to %s level "
-		    "require so that they share it", p->id, ab, ab);
+		    "ikd negotiates one Child SA per peer: policies to %s at level require "
+		    "share it", p->id, ab, ab);
 		return;
 	}
 	if (sa != NULL) {
@@ -227,7 +230,7 @@ keying_run_jobs(struct daemon *d)
 {
 	size_t i;
 
-	/* Jobs queued while these run (tunneld's replies carry events) wait their turn. */
+	/* Jobs queued while these run (tunneld's replies carry events) run in this pass too. */
 	for (i = 0; i < d->njobs; i++) {
 		struct job j = d->jobs[i];
 
