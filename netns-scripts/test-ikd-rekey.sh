@@ -30,8 +30,8 @@ start_ikd ga ika gwa "$WORK/ika.conf" || die "ikd on gw A"
 start_ikd gb ikb gwb "$WORK/ikb.conf" || die "ikd on gw B"
 ns_exec ha ping -c 1 -W 5 10.2.0.10 >/dev/null || die "no tunnel to start with"
 
-count=$((SECS * 100))
-ns_exec ha ping -q -i 0.01 -W 1 -c "$count" 10.2.0.10 >"$WORK/ping.out" 2>&1 &
+# -w: SECS of wall time, however much the 10 ms interval stretches under load.
+ns_exec ha ping -q -i 0.01 -W 1 -w "$SECS" 10.2.0.10 >"$WORK/ping.out" 2>&1 &
 ping_pid=$!
 LIB_PIDS+=("$ping_pid")
 # iperf3 in 1 s intervals across the first rekeys (about 3 Child SA rekeys).
@@ -46,12 +46,13 @@ sys.exit(1 if low or len(iv) < 45 else 0)' "$WORK/iperf.out" >"$WORK/iperf.check
 wait "$ping_pid" || true
 lib_forget_pid "$ping_pid"
 cat "$WORK/ping.out"
-loss=$(grep -oE '[0-9.]+% packet loss' "$WORK/ping.out" | cut -d% -f1)
+tx=$(grep -oE '[0-9]+ packets transmitted' "$WORK/ping.out" | cut -d' ' -f1)
 rx=$(grep -oE '[0-9]+ received' "$WORK/ping.out" | cut -d' ' -f1)
-if [[ "${rx:-0}" -eq $count ]]; then
-	pass "ping -i 0.01 for ${SECS}s: $rx of $count answered, no loss"
+# The deadline may cut the last echo short: at most one unanswered.
+if [[ ${tx:-0} -ge $((SECS * 50)) && ${rx:-0} -ge $((${tx:-0} - 1)) ]]; then
+	pass "ping -i 0.01 for ${SECS}s: $rx of $tx answered, no loss"
 else
-	fail "ping -i 0.01 for ${SECS}s: $rx of $count answered ($loss% loss)"
+	fail "ping -i 0.01 for ${SECS}s: ${rx:-0} of ${tx:-0} answered"
 fi
 
 # Gw A's log: every Child SA pair after the first is a rekey's (IKE SA
