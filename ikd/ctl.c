@@ -899,7 +899,6 @@ ctl_pause(struct ctl *ctl)
 {
 	struct timeval tv = { .tv_sec = 1 };
 
-	log_warn("control: accept");
 	event_del(ctl->ev_listen);
 	evtimer_add(ctl->ev_pause, &tv);
 }
@@ -912,21 +911,25 @@ ctl_accept_cb(evutil_socket_t lfd, short ev, void *arg)
 	pid_t pid;
 	int fd;
 
-	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) != -1) {
-		if (ctlsock_peer(fd, &uid, &pid) == -1) {
-			log_warn("control: SO_PEERCRED");
-			close(fd);
-		} else if (ctl->nconns >= CTL_CONN_MAX) {
-			log_warnx("control: uid %u pid %d: refused: %d clients connected",
-			    (unsigned)uid, (int)pid, CTL_CONN_MAX);
-			close(fd);
-		} else
-			ctl_conn_new(ctl, fd, uid, pid);
+	for (;;) {
+		switch (ctlsock_accept(lfd, "control", &fd, &uid, &pid)) {
+		case CTLSOCK_ACC_OK:
+			if (ctl->nconns >= CTL_CONN_MAX) {
+				log_warnx("control: uid %u pid %d: refused: %d clients connected",
+				    (unsigned)uid, (int)pid, CTL_CONN_MAX);
+				close(fd);
+			} else
+				ctl_conn_new(ctl, fd, uid, pid);
+			break;
+		case CTLSOCK_ACC_SKIP:
+			break;
+		case CTLSOCK_ACC_FULL:
+			ctl_pause(ctl);
+			return;
+		case CTLSOCK_ACC_AGAIN:
+			return;
+		}
 	}
-	if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-		ctl_pause(ctl);
-	else if (!ctl_again(errno) && errno != ECONNABORTED)
-		log_warn("control: accept");
 }
 
 struct ctl *

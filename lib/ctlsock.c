@@ -147,3 +147,35 @@ ctlsock_peer(int fd, uid_t *uid, pid_t *pid)
 	*pid = cred.pid;
 	return 0;
 }
+
+enum ctlsock_acc
+ctlsock_accept(int lfd, const char *who, int *fd, uid_t *uid, pid_t *pid)
+{
+	if ((*fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1) {
+		switch (errno) {
+		case EAGAIN:
+#if EWOULDBLOCK != EAGAIN
+		case EWOULDBLOCK:
+#endif
+		case EINTR:
+			return CTLSOCK_ACC_AGAIN;
+		case ECONNABORTED:
+			return CTLSOCK_ACC_SKIP;
+		case EMFILE:
+		case ENFILE:
+		case ENOBUFS:
+		case ENOMEM:
+			log_warn("%s: accept", who);
+			return CTLSOCK_ACC_FULL;
+		default:
+			log_warn("%s: accept", who);
+			return CTLSOCK_ACC_AGAIN;
+		}
+	}
+	if (ctlsock_peer(*fd, uid, pid) == -1) {
+		log_warn("%s: SO_PEERCRED", who);
+		close(*fd);
+		return CTLSOCK_ACC_SKIP;
+	}
+	return CTLSOCK_ACC_OK;
+}

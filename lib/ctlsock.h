@@ -31,4 +31,17 @@ int ctlsock_connect(const char *path);
 /* Peer credentials of a connected socket; 0 or -1 with errno. */
 int ctlsock_peer(int fd, uid_t *uid, pid_t *pid);
 
+enum ctlsock_acc {
+	CTLSOCK_ACC_OK,		/* *fd is a new client (non-blocking, close-on-exec) */
+	CTLSOCK_ACC_SKIP,	/* one client was lost (logged): accept the next */
+	CTLSOCK_ACC_AGAIN,	/* nobody else is waiting */
+	CTLSOCK_ACC_FULL,	/* out of descriptors or memory (logged): pause */
+};
+
+/*
+ * Accepts one client of the non-blocking listening socket lfd with its
+ * credentials. who prefixes the log lines ("control", "relay").
+ */
+enum ctlsock_acc ctlsock_accept(int lfd, const char *who, int *fd, uid_t *uid, pid_t *pid);
+
 #endif

@@ -313,21 +313,22 @@ relay_accept_cb(evutil_socket_t lfd, short ev, void *arg)
 	pid_t		 pid;
 	int		 fd;
 
-	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) != -1) {
-		if (ctlsock_peer(fd, &uid, &pid) == -1) {
-			log_warn("relay: SO_PEERCRED");
-			close(fd);
-		} else
+	for (;;) {
+		switch (ctlsock_accept(lfd, "relay", &fd, &uid, &pid)) {
+		case CTLSOCK_ACC_OK:
 			relay_attach(r, fd, uid, pid);
+			break;
+		case CTLSOCK_ACC_SKIP:
+			break;
+		case CTLSOCK_ACC_FULL:
+			/* Out of descriptors: wait a second instead of spinning. */
+			event_del(r->ev_listen);
+			evtimer_add(r->ev_pause, &sec);
+			return;
+		case CTLSOCK_ACC_AGAIN:
+			return;
+		}
 	}
-	if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-		/* Out of descriptors: wait a second instead of spinning. */
-		log_warn("relay: accept");
-		event_del(r->ev_listen);
-		evtimer_add(r->ev_pause, &sec);
-	} else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-	    errno != ECONNABORTED)
-		log_warn("relay: accept");
 }
 
 int
