@@ -100,13 +100,44 @@ peer_sainfo(const struct ikd_conf *c, const struct ike_cfg_peer *p)
 	return conf_sainfo_find(c, &any, &any, IPSEC_ULPROTO_ANY);
 }
 
-static void
-peer_lifetimes(const struct conf_remote *r, const struct conf_sainfo *si, const uint32_t rnd[2],
-    struct ike_cfg_peer *out)
+/* Seconds until a request's retransmissions give up (timer counter/interval). */
+static uint64_t
+peer_giveup_s(const struct ikd_conf *c)
 {
-	out->ike_lifetime_s = (uint32_t)conf_soft_lifetime(&r->rekey, r->lifetime, true, rnd[0]);
+	unsigned tries = c->retry_counter < 32 ? c->retry_counter : 32;
+
+	return (uint64_t)c->retry_interval * ((UINT64_C(1) << tries) - 1);
+}
+
+/*
+ * The soft limit of a hard time limit: the configured margin and jitter,
+ * but the margin never shorter than a rekey's retransmissions take to
+ * give up, or half the lifetime if that is less. With a percentage alone
+ * a short lifetime leaves a second or two, and one lost message lets the
+ * pair expire while its replacement is still being negotiated.
+ */
+uint64_t
+peer_soft_time(const struct ikd_conf *c, const struct conf_rekey *r, uint64_t hard,
+    uint32_t rnd)
+{
+	struct conf_rekey fl = *r;
+	uint64_t margin, floor = peer_giveup_s(c);
+
+	if (floor > hard / 2)
+		floor = hard / 2;
+	margin = r->margin_sec != 0 ? r->margin_sec : hard * r->margin_pct / 100;
+	if (margin < floor)
+		fl.margin_sec = (uint32_t)floor;
+	return conf_soft_lifetime(&fl, hard, true, rnd);
+}
+
+static void
+peer_lifetimes(const struct ikd_conf *c, const struct conf_remote *r,
+    const struct conf_sainfo *si, const uint32_t rnd[2], struct ike_cfg_peer *out)
+{
+	out->ike_lifetime_s = (uint32_t)peer_soft_time(c, &r->rekey, r->lifetime, rnd[0]);
 	out->child_lifetime.hard_s = si->lifetime;
-	out->child_lifetime.soft_s = conf_soft_lifetime(&r->rekey, si->lifetime, true, rnd[1]);
+	out->child_lifetime.soft_s = peer_soft_time(c, &r->rekey, si->lifetime, rnd[1]);
 	out->child_lifetime.hard_bytes = si->lifetime_bytes;
 	out->child_lifetime.soft_bytes = conf_soft_lifetime(&r->rekey, si->lifetime_bytes,
 	    false, rnd[1]);
@@ -150,7 +181,7 @@ peer_build(const struct peer_src *src, const struct gw_addr *local,
 	out->dpd_delay_s = r->dpd_delay;
 	out->dpd_retry_s = r->dpd_retry;
 	out->dpd_tries = r->dpd_maxfail;
-	peer_lifetimes(r, si, rnd, out);
+	peer_lifetimes(src->conf, r, si, rnd, out);
 	out->psk = src->psk;
 	if (!all)
 		snprintf(why, whylen, "more than %d policies with %s: only the first %d are offered",

@@ -49,6 +49,15 @@ int peer_build(const struct peer_src *src, const struct gw_addr *local,
     char *why, size_t whylen);
 
 /*
+ * The soft limit (seconds) for hard lifetime hard under r: conf's margin
+ * and jitter (conf_soft_lifetime), with the margin at least the time a
+ * request of c's retransmission schedule takes to give up, or hard / 2
+ * if that is less. 0 for no limit.
+ */
+uint64_t peer_soft_time(const struct ikd_conf *c, const struct conf_rekey *r, uint64_t hard,
+    uint32_t rnd);
+
+/*
  * The first Child SA to ask for on behalf of policy p: its selector (our
  * side as the source) and its first request's reqid.
  */

@@ -301,7 +301,7 @@ test_shipped_file(void **state)
 	assert_non_null(c);
 	same_conf(c, d);
 	assert_int_equal(c->remote[0].line, 47);
-	assert_int_equal(c->sainfo[0].line, 105);
+	assert_int_equal(c->sainfo[0].line, 108);
 	conf_free(c);
 	conf_free(d);
 	free(text);
