@@ -252,6 +252,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	if (!net_relay_up(d->net) && net_relay_connect(d->net, d->relay_path) == 0)
 		log_info("connected to tunneld's IKE relay");
 	daemon_keepalives(d, daemon_now_ms());
+	datapath_tick(&d->dp, daemon_now_ms());
 	ike_sa_reap(d->t);
 	daemon_arm(d);
 }
@@ -380,6 +381,7 @@ daemon_setup(struct daemon *d)
 	if ((d->sc = sadb_client_new(&sev, (uint32_t)getpid())) == NULL)
 		return -1;
 	d->dp.sc = d->sc;
+	d->dp.now_ms = daemon_now_ms;
 	datapath_sink(&d->dp, &sink);
 	if ((d->t = ike_sa_table_new(&io, &sink, &hooks)) == NULL)
 		return -1;
@@ -424,6 +426,8 @@ daemon_free(struct daemon *d)
 
 	ctl_close(d->ctl);
 	ike_sa_table_free(d->t);
+	/* daemon_stop() removed them with all the others this ikd installed. */
+	datapath_forget(&d->dp);
 	net_close(d->net);
 	sadb_client_free(d->sc);
 	for (i = 0; i < sizeof(d->sig) / sizeof(d->sig[0]); i++)

@@ -2,6 +2,7 @@
  * datapath.c: struct ike_child_sink over sadb_client, request by request.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "datapath.h"
@@ -142,10 +143,72 @@ dp_del(void *ctx, uint32_t spi, const struct gw_addr *src, const struct gw_addr 
 	return sadb_client_delete(dp->sc, spi, &s, &d, dp_deleted, NULL) != 0 ? 0 : -1;
 }
 
+struct dp_retired {
+	struct dp_retired	*next;
+	uint64_t		 due_ms;
+	uint32_t		 spi;
+	struct gw_addr		 src;
+	struct gw_addr		 dst;
+};
+
+/*
+ * One delay for all, so the queue stays in due order by appending. With
+ * no memory for the entry, the SA goes at once: a packet or two may be
+ * lost, nothing stays behind.
+ */
+static int
+dp_retire(void *ctx, uint32_t spi, const struct gw_addr *src, const struct gw_addr *dst)
+{
+	struct datapath *dp = ctx;
+	struct dp_retired *r;
+
+	if ((r = malloc(sizeof(*r))) == NULL)
+		return dp_del(ctx, spi, src, dst);
+	*r = (struct dp_retired){
+		.due_ms = dp->now_ms() + DATAPATH_LINGER_MS, .spi = spi, .src = *src, .dst = *dst,
+	};
+	*dp->retired_tail = r;
+	dp->retired_tail = &r->next;
+	dp->nretired++;
+	return 0;
+}
+
+void
+datapath_tick(struct datapath *dp, uint64_t now)
+{
+	struct dp_retired *r;
+
+	while ((r = dp->retired) != NULL && r->due_ms <= now) {
+		if ((dp->retired = r->next) == NULL)
+			dp->retired_tail = &dp->retired;
+		dp->nretired--;
+		if (dp_del(dp, r->spi, &r->src, &r->dst) != 0)
+			log_warnx("retired SA %08x: cannot send its DELETE to tunneld", r->spi);
+		free(r);
+	}
+}
+
+void
+datapath_forget(struct datapath *dp)
+{
+	struct dp_retired *r;
+
+	while ((r = dp->retired) != NULL) {
+		dp->retired = r->next;
+		free(r);
+	}
+	dp->retired_tail = &dp->retired;
+	dp->nretired = 0;
+}
+
 void
 datapath_sink(struct datapath *dp, struct ike_child_sink *out)
 {
+	dp->retired = NULL;
+	dp->retired_tail = &dp->retired;
+	dp->nretired = 0;
 	*out = (struct ike_child_sink){
-		.getspi = dp_getspi, .install = dp_install, .del = dp_del, .ctx = dp,
+		.getspi = dp_getspi, .install = dp_install, .del = dp_del, .retire = dp_retire,
+		.ctx = dp,
 	};
 }

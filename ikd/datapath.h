@@ -20,15 +20,39 @@
 
 #define DATAPATH_WAIT_MS	2000
 #define DATAPATH_REPLAY		1024	/* anti-replay window, packets (RFC 4303 3.4.3) */
+/*
+ * How long a retired inbound SA outlives its pair (the sink's retire()):
+ * long enough for ESP packets queued behind the Delete exchange on any
+ * path, short enough that a gateway holds few of them.
+ */
+#define DATAPATH_LINGER_MS	3000
+
+struct dp_retired;
 
 struct datapath {
 	struct sadb_client	*sc;		/* borrowed */
+	uint64_t		(*now_ms)(void);	/* a monotonic clock */
 	uint64_t		 installs;
 	uint64_t		 failures;
+	/* Inbound SAs retire() put off, oldest (first due) first. */
+	struct dp_retired	*retired;
+	struct dp_retired	**retired_tail;
+	size_t			 nretired;
 };
 
-/* A sink whose calls go to dp (borrowed: it must outlive the sink's users). */
+/*
+ * A sink whose calls go to dp (borrowed: it must outlive the sink's
+ * users). Sets up dp's queue of retired SAs; sc and now_ms are the
+ * caller's to set.
+ */
 void datapath_sink(struct datapath *dp, struct ike_child_sink *out);
+/* Deletes the retired inbound SAs whose time is up at now (ms). */
+void datapath_tick(struct datapath *dp, uint64_t now);
+/*
+ * Forgets the retired SAs without deleting them (tunneld lost them, or
+ * ikd stops and removes everything it installed). Frees the queue.
+ */
+void datapath_forget(struct datapath *dp);
 
 /*
  * The pair's two PF_KEY SAs: inbound (from the peer, completing the

@@ -687,14 +687,21 @@ ike_sa_child_free(struct ike_child *c)
 	free(c);
 }
 
-/* Both SAs of c from the data path: the outbound one only if it was installed. */
+/*
+ * Both SAs of c from the data path: the outbound one only if it was
+ * installed, the inbound one after the sink's delay when linger (a pair
+ * ended by a Delete exchange; not an IKE SA's end, which takes all).
+ */
 static void
-ike_sa_child_gone(struct ike_sa *sa, const struct ike_child *c)
+ike_sa_child_gone(struct ike_sa *sa, const struct ike_child *c, bool linger)
 {
 	const struct ike_child_sink *k = &sa->tbl->sink;
 	int rc;
 
-	rc = k->del(k->ctx, c->spi_in, &c->remote, &c->local);
+	if (linger && k->retire != NULL)
+		rc = k->retire(k->ctx, c->spi_in, &c->remote, &c->local);
+	else
+		rc = k->del(k->ctx, c->spi_in, &c->remote, &c->local);
 	if (!c->out_absent && k->del(k->ctx, c->spi_out, &c->local, &c->remote) != 0)
 		rc = -1;
 	if (rc != 0)
@@ -831,7 +838,7 @@ ike_sa_del_child(struct ike_sa *sa, uint32_t spi_out, uint32_t *spi_in)
 		/* Make-before-break: the successor's outbound SA first. */
 		ike_sa_out_replace(sa, c, false);
 		*pp = c->next;
-		ike_sa_child_gone(sa, c);
+		ike_sa_child_gone(sa, c, true);
 		*spi_in = c->spi_in;
 		ike_sa_child_free(c);
 		ike_sa_timer_touch(sa);
@@ -864,7 +871,7 @@ ike_sa_del_children(struct ike_sa *sa)
 	c->spi_in = 0;
 	while ((c = sa->children) != NULL) {
 		sa->children = c->next;
-		ike_sa_child_gone(sa, c);
+		ike_sa_child_gone(sa, c, false);
 		ike_sa_child_free(c);
 	}
 }

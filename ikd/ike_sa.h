@@ -104,6 +104,14 @@ struct ike_child_sink {
 	/* Deletes the ESP SA spi from src to dst (also a larval one). 0 or -1. */
 	int	(*del)(void *ctx, uint32_t spi, const struct gw_addr *src,
 		    const struct gw_addr *dst);
+	/*
+	 * Deletes the inbound ESP SA spi from src (the peer) to dst once the
+	 * packets the peer sent under it may have arrived: a pair ends when
+	 * one Delete exchange is done, while ESP packets travel apart from
+	 * IKE and may still be queued. NULL: del() at once. 0 or -1.
+	 */
+	int	(*retire)(void *ctx, uint32_t spi, const struct gw_addr *src,
+		    const struct gw_addr *dst);
 	void	*ctx;
 };
 
@@ -654,7 +662,9 @@ void ike_sa_reap(struct ike_sa_table *t);
 int ike_sa_add_child(struct ike_sa *sa, const struct ike_child *c);
 /*
  * Deletes from the data path and forgets the Child SA whose outbound SPI
- * is spi_out; *spi_in gets its inbound SPI. The pairs that replace it
+ * is spi_out; *spi_in gets its inbound SPI. The inbound SA goes through
+ * the sink's retire(), so packets still on their way are accepted; the
+ * outbound one goes at once. The pairs that replace it
  * first get their pending outbound SAs (ike_sa_out_replace(), not
  * forced). Returns 0, or -1 if sa has no such Child SA.
  */

@@ -4,10 +4,11 @@
 # and IKE SAs about 60 s, so during the run (IKD_REKEY_SECS, default 180)
 # both kinds are rekeyed several times, from either side (the soft limits
 # carry random jitter). `ping -i 0.01` from host A to host B must lose no
-# packet, and an iperf3 TCP transfer across the first rekeys must never
-# stall (every one-second interval moves data). The logs must show the
-# rekeys, and at the end each gateway holds one IKE SA and at most two
-# Child SA pairs (the new one and, for a moment, the old).
+# packet, neither tunneld may drop one (unknown SPI, replay, ICV), and an
+# iperf3 TCP transfer across the first rekeys must never stall (every
+# one-second interval moves data). The logs must show the rekeys, and at
+# the end each gateway holds one IKE SA and 2 to 4 ESP SAs (the new pair;
+# for a moment the old one, or the old inbound SA kept for late packets).
 #
 set -euo pipefail
 # shellcheck source=netns-scripts/lib.sh
@@ -48,8 +49,10 @@ lib_forget_pid "$ping_pid"
 cat "$WORK/ping.out"
 tx=$(grep -oE '[0-9]+ packets transmitted' "$WORK/ping.out" | cut -d' ' -f1)
 rx=$(grep -oE '[0-9]+ received' "$WORK/ping.out" | cut -d' ' -f1)
-# The deadline may cut the last echo short: at most one unanswered.
-if [[ ${tx:-0} -ge $((SECS * 50)) && ${rx:-0} -ge $((${tx:-0} - 1)) ]]; then
+# The deadline may cut the last echo short: at most one unanswered. The
+# count only shows that ping kept sending; a busy machine stretches its
+# 10 ms interval.
+if [[ ${tx:-0} -ge $((SECS * 25)) && ${rx:-0} -ge $((${tx:-0} - 1)) ]]; then
 	pass "ping -i 0.01 for ${SECS}s: $rx of $tx answered, no loss"
 else
 	fail "ping -i 0.01 for ${SECS}s: ${rx:-0} of ${tx:-0} answered"
@@ -66,6 +69,14 @@ say "rekeys in the logs: $child Child SA, $ike IKE SA"
 	fail "only $ike IKE SA rekeys in ${SECS}s (want >= $((SECS / 60 - 1)))"
 for side in "ga gwa ika" "gb gwb ikb"; do
 	read -r ns td ik <<<"$side"
+	# A packet under an SA retired by a rekey may still be on its way:
+	# its inbound half must outlive the switch (no unknown SPI).
+	drops=""
+	for k in unknown_spi no_sa replay icv_fail; do
+		drops+=" $k=$(td_counter "$ns" "$td" "$k")"
+	done
+	[[ $drops == " unknown_spi=0 no_sa=0 replay=0 icv_fail=0" ]] &&
+		pass "$ns: no drop across the rekeys:$drops" || fail "$ns: drops:$drops"
 	n=$(run_setkey "$ns" "$td" -D | grep -c 'esp mode=tunnel' || true)
 	[[ $n -ge 2 && $n -le 4 ]] && pass "$ns: $n SAs after the run" ||
 		fail "$ns: $n SAs after the run (want 2 to 4)"

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "datapath.h"
 #include "sadb_client.h"
 
 #define PID	4321		/* the client's sadb_msg_pid */
@@ -816,6 +817,78 @@ test_delete_installed(void **state)
 	assert_int_equal(sadb_client_delete_installed(f->c, on_done, f), 0);
 }
 
+static uint64_t fake_now_ms;
+
+static uint64_t
+fake_clock(void)
+{
+	return fake_now_ms;
+}
+
+/* The DELETE the fake received, for spi from the peer; answered. */
+static void
+expect_delete(struct fx *f, uint32_t spi)
+{
+	struct pfk_msg m, r;
+
+	fake_recv(f, &m);
+	assert_int_equal(m.type, SADB_DELETE);
+	assert_int_equal(m.sa.spi, spi);
+	assert_string_equal(inet_ntoa(m.src.addr.u.v4), "198.51.100.2");
+	assert_string_equal(inet_ntoa(m.dst.addr.u.v4), "192.0.2.1");
+	reply_init(&m, &r, 0);
+	put_sa(&r, spi, "198.51.100.2", "192.0.2.1");
+	fake_send(f, &r);
+	sadb_client_input(f->c);
+}
+
+/*
+ * ikd's data path (ikd/datapath.c) over this client: a retired inbound
+ * SA goes DATAPATH_LINGER_MS later, in order; until then it counts as
+ * installed, so a stop still removes it.
+ */
+static void
+test_datapath_retire(void **state)
+{
+	struct fx *f = *state;
+	struct datapath dp = { .sc = f->c, .now_ms = fake_clock };
+	struct gw_addr peer = A("198.51.100.2"), me = A("192.0.2.1");
+	struct ike_child_sink k;
+
+	datapath_sink(&dp, &k);
+	reserve(f, 0x3001);
+	reserve(f, 0x3002);
+	reserve(f, 0x3003);
+	fake_now_ms = 1000;
+	assert_int_equal(k.retire(k.ctx, 0x3001, &peer, &me), 0);
+	fake_now_ms = 1500;
+	assert_int_equal(k.retire(k.ctx, 0x3002, &peer, &me), 0);
+	fake_nothing(f);
+	assert_int_equal(dp.nretired, 2);
+	datapath_tick(&dp, 1000 + DATAPATH_LINGER_MS - 1);
+	fake_nothing(f);
+	datapath_tick(&dp, 1000 + DATAPATH_LINGER_MS);
+	expect_delete(f, 0x3001);
+	fake_nothing(f);
+	assert_int_equal(dp.nretired, 1);
+	assert_int_equal(sadb_client_installed(f->c), 2);
+	datapath_tick(&dp, 1500 + DATAPATH_LINGER_MS);
+	expect_delete(f, 0x3002);
+	assert_int_equal(dp.nretired, 0);
+	/* The emptied queue takes the next one. */
+	assert_int_equal(k.retire(k.ctx, 0x3003, &peer, &me), 0);
+	datapath_tick(&dp, 1500 + 2 * DATAPATH_LINGER_MS);
+	expect_delete(f, 0x3003);
+	assert_int_equal(sadb_client_installed(f->c), 0);
+	/* Forgotten ones are not deleted: the stop's sweep does that. */
+	reserve(f, 0x3004);
+	assert_int_equal(k.retire(k.ctx, 0x3004, &peer, &me), 0);
+	datapath_forget(&dp);
+	datapath_tick(&dp, UINT64_MAX);
+	fake_nothing(f);
+	assert_int_equal(sadb_client_delete_installed(f->c, NULL, NULL), 1);
+}
+
 static void
 test_eof(void **state)
 {
@@ -1179,6 +1252,7 @@ main(void)
 		T(test_expire),
 		T(test_sa_broadcasts),
 		T(test_delete_installed),
+		T(test_datapath_retire),
 		T(test_eof),
 		T(test_reset),
 		T(test_reconnect_in_callback),

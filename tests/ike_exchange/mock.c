@@ -244,6 +244,17 @@ mock_del(void *ctx, uint32_t spi, const struct gw_addr *src, const struct gw_add
 	return 0;
 }
 
+/* The mock data path has nothing in flight: a retired SA goes at once. */
+static int
+mock_retire(void *ctx, uint32_t spi, const struct gw_addr *src, const struct gw_addr *dst)
+{
+	struct mock_sink *s = ctx;
+
+	s->nretire++;
+	s->retired_spi = spi;
+	return mock_del(ctx, spi, src, dst);
+}
+
 static const struct ike_cfg_peer *
 mock_peer_by_addr(void *ctx, const struct gw_addr *local, const struct gw_addr *remote)
 {
@@ -284,7 +295,7 @@ mock_node_init(struct mock_node *nd, struct mock_net *net, int id,
 	struct ike_io io = { .send = mock_send, .now_ms = mock_now, .random = mock_random,
 	    .dh_new = mock_dh_new, .ctx = nd };
 	struct ike_child_sink sink = { .getspi = mock_getspi, .install = mock_install,
-	    .del = mock_del, .ctx = &nd->sink };
+	    .del = mock_del, .retire = mock_retire, .ctx = &nd->sink };
 	struct ike_hooks hooks = { .peer_by_addr = mock_peer_by_addr,
 	    .established = mock_established, .dead = mock_dead, .rekeyed = mock_rekeyed,
 	    .ctx = nd };

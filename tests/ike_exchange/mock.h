@@ -70,6 +70,8 @@ struct mock_sink {
 	size_t		ninstall;	/* pairs installed (both SAs, or inbound first) */
 	size_t		nout;		/* outbound SAs installed on their own */
 	size_t		ndel;
+	size_t		nretire;	/* of them, inbound SAs retired after a pair's end */
+	uint32_t	retired_spi;	/* the last one */
 	size_t		nbogus;		/* deletes of an outbound SA never installed */
 	bool		fail_install;
 	size_t		seq;		/* installs and deletes so far, in order */

@@ -195,8 +195,13 @@ test_delete_installs(void **state)
 	check_installed(p);
 	assert_true(k->sa[1].out_seq < k->sa[0].del_seq);
 	assert_false(k->sa[0].in_live || k->sa[0].out_live);
+	/* The old inbound SA is retired, for packets still on their way. */
+	assert_int_equal(k->nretire, 1);
+	assert_int_equal(k->retired_spi, k->sa[0].sa.spi_in);
 	assert_true(ike_sa_table_next_ms(p->n[1].t) > due);
 	assert_true(step(p));
+	assert_int_equal(p->n[0].sink.nretire, 1);
+	assert_int_equal(p->n[0].sink.retired_spi, p->n[0].sink.sa[0].sa.spi_in);
 	run_clock(p, 2 * IKE_OUT_GRACE_MS);
 	assert_int_equal(k->nout, 1);
 	check_done(p);
@@ -564,6 +569,8 @@ test_ike_sa_dies(void **state)
 	assert_int_equal(p->n[1].last_fail, IKE_F_LOCAL);
 	assert_int_equal(mock_live(k) + mock_half(k), 0);
 	assert_int_equal(k->ndel, 3);
+	/* The IKE SA's end takes its pairs at once. */
+	assert_int_equal(k->nretire, 0);
 	assert_int_equal(k->nbogus, 0);
 	run_clock(p, 2 * IKE_OUT_GRACE_MS);
 	assert_int_equal(k->nout, 0);
