@@ -35,6 +35,7 @@ static const struct {
 	[GWSTAT_IKE_RELAYED] =		{ "ike_relayed", false },
 	[GWSTAT_IKE_RELAY_TX] =		{ "ike_relay_tx", false },
 	[GWSTAT_IKE_RELAY_BAD] =	{ "ike_relay_bad", true },
+	[GWSTAT_TUN_JOINED] =		{ "tun_joined", false },
 };
 
 const char *

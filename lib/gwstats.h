@@ -53,6 +53,7 @@ enum gwstat {
 	GWSTAT_IKE_RELAYED,	/* 27: IKE on the NAT-T port handed to the key daemon */
 	GWSTAT_IKE_RELAY_TX,	/* 28: IKE and keepalives the key daemon sent from the NAT-T port */
 	GWSTAT_IKE_RELAY_BAD,	/* 29: relay datagrams of the key daemon refused (lib/ikerelay.h) */
+	GWSTAT_TUN_JOINED,	/* 30: TCP segments written to the TUN joined with others (GSO) */
 	GWSTAT_MAX
 };
 

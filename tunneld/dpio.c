@@ -20,6 +20,7 @@
 #include "nft.h"
 #include "relay.h"
 #include "tun.h"
+#include "tungso.h"
 
 enum { DP_V4, DP_V6, DP_NAF };
 
@@ -46,6 +47,10 @@ struct dpio {
 	unsigned		 nout[DP_NAF];
 	struct netio_msg	 in[NETIO_BATCH_MAX];
 	struct pkt_buf		 tunbuf[DPIO_TUN_BATCH];
+	/* Packets for the TUN from a receive batch, written joined at its end. */
+	struct pkt_buf		 tunq[NETIO_BATCH_MAX];
+	unsigned		 ntunq;
+	bool			 join_off;	/* the kernel refused a joined write */
 	uint8_t			*mem;		/* the buffers of in[] and tunbuf[] */
 	struct netio_scratch	 sc;
 	struct key		*k;
@@ -188,6 +193,55 @@ dp_flush_af(struct dpio *d, int i)
 	d->nout[i] = 0;
 }
 
+/* Counts a write to the TUN that failed: n packets lost. */
+static void
+dp_tun_error(struct dpio *d, size_t n)
+{
+	uint64_t now = dp_io_now(d);
+
+	fp_count(&d->fp, GWSTAT_TUN_ERROR, n);
+	if (log_getverbose() >= 1 && now - d->send_log_at >= 1000) {
+		d->send_log_at = now;
+		log_debug("%s: write: %s", d->ifname, strerror(errno));
+	}
+}
+
+/*
+ * The batch's packets for the TUN, runs of a TCP flow joined (tungso.h).
+ * A kernel that refuses a joined write (EINVAL: no GSO from this device)
+ * gets single packets from then on.
+ */
+static void
+dp_tun_flush(struct dpio *d)
+{
+	struct tungso_plan pl;
+	unsigned i, k;
+
+	for (i = 0; i < d->ntunq; i += k) {
+		if (d->join_off) {
+			k = 1;
+			if (tun_write(d->tunfd, pkt_data(&d->tunq[i]), d->tunq[i].len) != 0)
+				dp_tun_error(d, 1);
+			continue;
+		}
+		k = (unsigned)tungso_plan(&d->tunq[i], d->ntunq - i, &pl);
+		if (tun_write_plan(d->tunfd, &pl, &d->tunq[i]) == 0) {
+			if (k > 1)
+				fp_count(&d->fp, GWSTAT_TUN_JOINED, k);
+			continue;
+		}
+		if (k > 1 && errno == EINVAL) {
+			log_warnx("%s: the kernel refuses joined TCP segments: writing them "
+			    "one by one", d->ifname);
+			d->join_off = true;
+			k = 0;	/* the same packets again, singly */
+			continue;
+		}
+		dp_tun_error(d, k);
+	}
+	d->ntunq = 0;
+}
+
 static void
 dp_flush(void *arg)
 {
@@ -195,6 +249,7 @@ dp_flush(void *arg)
 
 	dp_flush_af(d, DP_V4);
 	dp_flush_af(d, DP_V6);
+	dp_tun_flush(d);
 }
 
 /* fp_io.net_send: queues b (its memory untouched until the flush). */
@@ -212,12 +267,21 @@ dp_net_send(void *arg, sa_family_t af, const struct pkt_buf *b)
 	return 0;
 }
 
+/*
+ * fp_io.tun_write: inside a batch, queued for dp_tun_flush() (b's memory
+ * stays untouched until then); outside one, written at once.
+ */
 static int
 dp_tun_write(void *arg, const struct pkt_buf *b)
 {
 	struct dpio	*d = arg;
 
-	return tun_write(d->tunfd, pkt_data(b), b->len);
+	if (!d->in_batch)
+		return tun_write(d->tunfd, pkt_data(b), b->len);
+	if (d->ntunq == NETIO_BATCH_MAX)
+		dp_tun_flush(d);
+	d->tunq[d->ntunq++] = *b;
+	return 0;
 }
 
 /* fp_io.ike_input: IKE from the NAT-T port to the key daemon, if one listens. */

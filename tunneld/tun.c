@@ -7,11 +7,14 @@
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "tun.h"
+#include "tungso.h"
 
 #define TUN_DEV		"/dev/net/tun"
 
@@ -59,7 +62,13 @@ tun_attach(const char *name, bool multiqueue, char ifname[static IFNAMSIZ])
 		return -1;
 	}
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (multiqueue ? IFF_MULTI_QUEUE : 0);
+	/*
+	 * The virtio-net header lets tunneld write joined TCP segments
+	 * (tungso.h). No TUNSETOFFLOAD: what the kernel hands over stays
+	 * single packets with complete checksums.
+	 */
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_VNET_HDR |
+	    (multiqueue ? IFF_MULTI_QUEUE : 0);
 	memcpy(ifr.ifr_name, name, strlen(name));
 	if (ioctl(fd, TUNSETIFF, &ifr) == -1) {
 		log_warn("tun_open: %s: TUNSETIFF", name);
@@ -176,6 +185,51 @@ done:
 	return rc;
 }
 
+/*
+ * The packet behind header h, len bytes at p: 0 when it can go on as it
+ * is, -1 when it cannot. Without offloads the kernel sends no GSO packet,
+ * and a partial checksum only if a later kernel chose to: that one is
+ * completed here (the field holds the pseudo-header sum).
+ */
+static int
+tun_vnet_in(const struct virtio_net_hdr *h, uint8_t *p, size_t len)
+{
+	size_t start = h->csum_start, at = start + h->csum_offset;
+	uint16_t csum;
+
+	if (h->gso_type != VIRTIO_NET_HDR_GSO_NONE)
+		return -1;
+	if (!(h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
+		return 0;
+	if (start >= len || at + 2 > len)
+		return -1;
+	csum = (uint16_t)~tungso_fold(tungso_sum(p + start, len - start, 0));
+	memcpy(p + at, &csum, 2);
+	return 0;
+}
+
+/* One packet into b behind its virtio-net header: its length, 0 (refused), or -1. */
+static ssize_t
+tun_read_one(int fd, struct pkt_buf *b)
+{
+	struct virtio_net_hdr h;
+	struct iovec iov[2] = {
+		{ .iov_base = &h, .iov_len = sizeof(h) },
+		{ .iov_base = pkt_data(b), .iov_len = b->cap - b->off },
+	};
+	ssize_t r;
+
+	do {
+		r = readv(fd, iov, 2);
+	} while (r == -1 && errno == EINTR);
+	if (r == -1)
+		return -1;
+	if ((size_t)r <= sizeof(h) ||
+	    tun_vnet_in(&h, pkt_data(b), (size_t)r - sizeof(h)) != 0)
+		return 0;
+	return r - (ssize_t)sizeof(h);
+}
+
 int
 tun_read_batch(int fd, struct pkt_buf *pkts, unsigned n)
 {
@@ -183,25 +237,24 @@ tun_read_batch(int fd, struct pkt_buf *pkts, unsigned n)
 	ssize_t r;
 
 	while (i < n) {
-		r = read(fd, pkt_data(&pkts[i]), pkts[i].cap - pkts[i].off);
-		if (r == -1 && errno == EINTR)
-			continue;
+		r = tun_read_one(fd, &pkts[i]);
 		if (r == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
-		if (r <= 0)
-			return i == 0 && r == -1 ? -1 : (int)i;
+		if (r == -1)
+			return i == 0 ? -1 : (int)i;
+		/* A refused packet stays, empty: the fast path counts it malformed. */
 		pkts[i++].len = (size_t)r;
 	}
 	return (int)i;
 }
 
-int
-tun_write(int fd, const uint8_t *p, size_t len)
+static int
+tun_writev(int fd, const struct iovec *iov, int n, size_t len)
 {
 	ssize_t r;
 
 	do {
-		r = write(fd, p, len);
+		r = writev(fd, iov, n);
 	} while (r == -1 && errno == EINTR);
 	if (r == -1)
 		return -1;
@@ -210,6 +263,37 @@ tun_write(int fd, const uint8_t *p, size_t len)
 		return -1;
 	}
 	return 0;
+}
+
+int
+tun_write(int fd, const uint8_t *p, size_t len)
+{
+	static const uint8_t none[TUNGSO_VNET_LEN];
+	const struct iovec iov[2] = {
+		{ .iov_base = (void *)(uintptr_t)none, .iov_len = sizeof(none) },
+		{ .iov_base = (void *)(uintptr_t)p, .iov_len = len },
+	};
+
+	return tun_writev(fd, iov, 2, sizeof(none) + len);
+}
+
+int
+tun_write_plan(int fd, const struct tungso_plan *pl, const struct pkt_buf *p)
+{
+	struct iovec iov[1 + TUN_PLAN_MAX];
+	size_t i, len = pl->headlen;
+
+	if (pl->nseg > TUN_PLAN_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	iov[0] = (struct iovec){ .iov_base = (void *)(uintptr_t)pl->head, .iov_len = pl->headlen };
+	for (i = 0; i < pl->nseg; i++) {
+		iov[1 + i].iov_base = pkt_data(&p[i]) + pl->hdrlen;
+		iov[1 + i].iov_len = p[i].len - pl->hdrlen;
+		len += iov[1 + i].iov_len;
+	}
+	return tun_writev(fd, iov, (int)(1 + pl->nseg), len);
 }
 
 /* Address bytes of an AF_INET/AF_INET6 sockaddr; IPv6 scope ids are dropped. */

@@ -69,13 +69,28 @@ int tun_configure(const char *ifname, int mtu);
 /*
  * Reads up to n packets from the non-blocking fd, one into each pkts[i]
  * at its headroom (its data is replaced; room is cap - headroom and should
- * exceed the MTU). Returns how many were read (0 when none is waiting), or
- * -1 with errno if the first read failed otherwise.
+ * exceed the MTU). Each comes behind a virtio-net header (IFF_VNET_HDR),
+ * which is read apart; a packet it makes unusable is returned empty
+ * (len 0). Returns how many were read (0 when none is waiting), or -1
+ * with errno if the first read failed otherwise.
  */
 int tun_read_batch(int fd, struct pkt_buf *pkts, unsigned n);
 
-/* Writes one packet. 0, or -1 with errno (EAGAIN when the queue is full). */
+/*
+ * Writes one packet behind an empty virtio-net header. 0, or -1 with
+ * errno (EAGAIN when the queue is full).
+ */
 int tun_write(int fd, const uint8_t *p, size_t len);
+
+#define TUN_PLAN_MAX	64	/* segments of one tun_write_plan() */
+
+struct tungso_plan;
+
+/*
+ * Writes the packet tungso_plan() made of p[0..pl->nseg): its head, then
+ * each segment's payload. 0, or -1 with errno.
+ */
+int tun_write_plan(int fd, const struct tungso_plan *pl, const struct pkt_buf *p);
 
 #define TUN_STATE_MAXADDR	16
 

@@ -113,7 +113,7 @@ test_status_counters(void **state)
 	assert_string_equal(err, "");
 	assert_true(strncmp(out, "global:\n\tdrops: no_policy=0 no_sa=0 unknown_spi=2 replay=4 ",
 	    strlen("global:\n\tdrops: no_policy=0 no_sa=0 unknown_spi=2 replay=4 ")) == 0);
-	assert_non_null(strstr(out, " keepalive=5 ike_relayed=0 ike_relay_tx=0\n"
+	assert_non_null(strstr(out, " keepalive=5 ike_relayed=0 ike_relay_tx=0 tun_joined=0\n"
 	    "192.0.2.1 192.0.2.2 spi=4096(0x00001000) reqid=0 mature\n\tdrops: "));
 	assert_non_null(strstr(out, "\n192.0.2.1 192.0.2.2 spi=8192(0x00002000) reqid=0 mature\n"
 	    "\tdrops: no_policy=0 no_sa=0 unknown_spi=0 replay=4 icv_fail=0 "));
