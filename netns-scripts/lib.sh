@@ -522,6 +522,34 @@ print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"]
 	return 1
 }
 
+# tcp_copy_check CLIENT_NS SERVER_NS SERVER_ADDR MBYTES: sends MBYTES of
+# random data over one TCP connection (netns-scripts/tcp-sha.py) and
+# records whether the server received exactly those bytes (SHA-256).
+tcp_copy_check() {
+	local c=$1 s=$2 addr=$3 mb=$4 spid i rc=0 sent got
+	head -c "$((mb * 1048576))" /dev/urandom >"$WORK/copy.bin"
+	ip netns exec "$(ns_full "$s")" /usr/bin/python3 "$LIB_DIR/tcp-sha.py" serve "$addr" 5202 \
+		</dev/null >"$WORK/copy-server.out" 2>&1 &
+	spid=$!
+	LIB_PIDS+=("$spid")
+	for ((i = 0; i < 50; i++)); do
+		ns_exec "$s" ss -Hltn 2>/dev/null | grep -q ':5202' && break
+		sleep 0.1
+	done
+	sent=$(ns_exec "$c" timeout 60 /usr/bin/python3 "$LIB_DIR/tcp-sha.py" send "$addr" 5202 \
+		"$WORK/copy.bin" </dev/null 2>&1) || rc=$?
+	wait "$spid" 2>/dev/null || rc=$?
+	lib_forget_pid "$spid"
+	got=$(cat "$WORK/copy-server.out")
+	rm -f "$WORK/copy.bin"
+	if [[ $rc -eq 0 && -n "$sent" && "$sent" == "$got" ]]; then
+		pass "TCP $c -> $s: $mb MiB arrived unchanged (sha256 ${sent:0:16}...)"
+		return 0
+	fi
+	fail "TCP $c -> $s: sent '${sent}', received '${got}' (exit $rc)"
+	return 1
+}
+
 # check_only_esp NAME MIN [v6]: records whether capture NAME holds at least
 # MIN ESP packets and nothing else but ARP/ND and ICMP errors about ESP.
 check_only_esp() {

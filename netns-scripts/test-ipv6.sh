@@ -3,8 +3,9 @@
 # test-ipv6.sh: IPv6 inside (fd01::/64 - fd02::/64) over IPv6 outside
 # (2001:db8::1 - 2001:db8::2 on the public link), direct policies, no gif
 # layer, hand-made AES-GCM-16 SAs with keys drawn for this run. Pings both
-# ways work and the public link carries ESP only (ip6 proto 50), apart
-# from neighbour discovery and MLD.
+# ways work, 16 MiB of TCP arrive unchanged (joined into GSO writes to
+# the TUN on the way), and the public link carries ESP only (ip6 proto
+# 50), apart from neighbour discovery and MLD.
 #
 set -euo pipefail
 # shellcheck source=netns-scripts/lib.sh
@@ -45,6 +46,11 @@ expect_rc 0 "host A pings host B (fd01::10 -> fd02::10)" \
 	ns_exec ha ping -6 -c 3 -i 0.2 -W 2 fd02::10 || true
 expect_rc 0 "host B pings host A (fd02::10 -> fd01::10)" \
 	ns_exec hb ping -6 -c 3 -i 0.2 -W 2 fd01::10 || true
+# IPv6 TCP runs go to the TUN joined (GSO, TCPV6) and arrive unchanged.
+tcp_copy_check ha hb fd02::10 16 || true
+n=$(td_counter gb gwb tun_joined)
+[[ ${n:-0} -gt 0 ]] && pass "gb: $n IPv6 TCP segments went to the TUN joined" ||
+	fail "gb: tun_joined=${n:-none}: no joined write to the TUN"
 capture_stop pub
 check_only_esp pub 12 v6 || true
 lib_finish

@@ -4,7 +4,9 @@
 # between the two inside subnets, no gif layer, hand-made SAs: AES-GCM-16
 # from A to B, AES-CBC + HMAC-SHA2-256 from B to A (subnet-keys.sh).
 # Pings both ways and an iperf3 TCP transfer from host A to host B work;
-# the public link carries ESP only; each SA counts its traffic.
+# 32 MiB across each way arrive unchanged (SHA-256) while each gateway
+# writes TCP runs to its TUN joined; the public link carries ESP only;
+# each SA counts its traffic.
 #
 set -euo pipefail
 # shellcheck source=netns-scripts/lib.sh
@@ -19,6 +21,16 @@ capture_start ga pub0 pub
 expect_rc 0 "host A pings host B" ns_exec ha ping -c 3 -i 0.2 -W 2 10.2.0.10 || true
 expect_rc 0 "host B pings host A" ns_exec hb ping -c 3 -i 0.2 -W 2 10.1.0.10 || true
 iperf_pair ha hb 10.2.0.10 3 || true
+# Bulk TCP is written to the TUN in joined runs (GSO): the bytes must
+# come out as they went in, in both directions.
+tcp_copy_check ha hb 10.2.0.10 32 || true
+tcp_copy_check hb ha 10.1.0.10 32 || true
+for side in "ga gwa" "gb gwb"; do
+	read -r ns td <<<"$side"
+	n=$(td_counter "$ns" "$td" tun_joined)
+	[[ ${n:-0} -gt 0 ]] && pass "$ns: $n TCP segments went to the TUN joined" ||
+		fail "$ns: tun_joined=${n:-none}: no joined write to the TUN"
+done
 capture_stop pub
 check_only_esp pub 12 || true
 
