@@ -277,6 +277,8 @@ tun_write(int fd, const uint8_t *p, size_t len)
 	return tun_writev(fd, iov, 2, sizeof(none) + len);
 }
 
+_Static_assert(TUNGSO_MAX_SEGS <= TUN_PLAN_MAX, "a planned write fits its iovecs");
+
 int
 tun_write_plan(int fd, const struct tungso_plan *pl, const struct pkt_buf *p)
 {

@@ -206,7 +206,7 @@ run_length(const struct pkt_buf *p, size_t n, const struct seg *f, struct seg *l
 	*last = *f;
 	if ((f->flags & TCP_PSH) || !seg_csum_ok(f))
 		return 1;
-	for (k = 1; k < n; k++) {
+	for (k = 1; k < n && k < TUNGSO_MAX_SEGS; k++) {
 		if (!seg_parse(&p[k], &c) || !seg_follows(f, &c, k, next) ||
 		    total + c.plen > TUNGSO_MAX_LEN || !seg_csum_ok(&c))
 			break;

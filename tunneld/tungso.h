@@ -31,6 +31,7 @@
 #define TUNGSO_VNET_LEN		10	/* struct virtio_net_hdr, no num_buffers */
 #define TUNGSO_MAX_LEN		65535	/* IPv4 total length; IPv6 kept to the same */
 #define TUNGSO_HEAD_MAX		(40 + 60)	/* IPv6 + the longest TCP header */
+#define TUNGSO_MAX_SEGS		64	/* segments in one write (its iovecs) */
 
 /*
  * One write: the virtio-net header and the headers of the joined packet
@@ -48,7 +49,8 @@ struct tungso_plan {
 
 /*
  * Plans the next write of the n >= 1 IP packets at p, in arrival order:
- * returns how many of them, from p[0] on, go into it (plan->nseg). With
+ * returns how many of them, from p[0] on, go into it (plan->nseg, at
+ * most TUNGSO_MAX_SEGS). With
  * 1, p[0] goes as it is, behind an empty virtio-net header (plan->head
  * holds just that). The packets are not changed.
  */
