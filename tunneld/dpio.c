@@ -360,8 +360,13 @@ dp_tun_cb(evutil_socket_t fd, short ev, void *arg)
 			break;
 		}
 		dp_batch_begin(d);
-		for (i = 0; i < n; i++)
-			fp_tun_input(&d->fp, &d->tunbuf[i]);
+		for (i = 0; i < n; i++) {
+			/* Emptied by tun_read_batch(): its virtio-net header was unusable. */
+			if (d->tunbuf[i].len == 0)
+				fp_count(&d->fp, GWSTAT_MALFORMED, 1);
+			else
+				fp_tun_input(&d->fp, &d->tunbuf[i]);
+		}
 		dp_flush(d);
 		d->in_batch = false;
 		if (n < DPIO_TUN_BATCH)

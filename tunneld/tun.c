@@ -224,6 +224,11 @@ tun_read_one(int fd, struct pkt_buf *b)
 	} while (r == -1 && errno == EINTR);
 	if (r == -1)
 		return -1;
+	if (r == 0) {
+		/* No packet: the same as none waiting. */
+		errno = EAGAIN;
+		return -1;
+	}
 	if ((size_t)r <= sizeof(h) ||
 	    tun_vnet_in(&h, pkt_data(b), (size_t)r - sizeof(h)) != 0)
 		return 0;
@@ -242,7 +247,7 @@ tun_read_batch(int fd, struct pkt_buf *pkts, unsigned n)
 			break;
 		if (r == -1)
 			return i == 0 ? -1 : (int)i;
-		/* A refused packet stays, empty: the fast path counts it malformed. */
+		/* A refused packet stays, empty: the caller counts it malformed. */
 		pkts[i++].len = (size_t)r;
 	}
 	return (int)i;
