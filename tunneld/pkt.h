@@ -55,6 +55,15 @@
  */
 int pkt_flow(const uint8_t *p, size_t len, struct gw_flow *out);
 
+/*
+ * The Internet checksum (RFC 1071): sum plus the one's complement sum of
+ * len bytes as big-endian 16-bit words (an odd last byte padded with
+ * zero). Chunks summed in turn must have even lengths but the last.
+ */
+uint64_t pkt_csum_add(uint64_t sum, const uint8_t *b, size_t len);
+/* Folds sum to 16 bits and complements it: the field's value; 0 over a valid one. */
+uint16_t pkt_csum_fold(uint64_t sum);
+
 /* True if p starts with an IPv4 header (IHL within len) whose checksum verifies. */
 bool pkt_ipv4_csum_ok(const uint8_t *p, size_t len);
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "pkt.h"
 #include "tun.h"
 #include "tungso.h"
 
@@ -203,8 +204,9 @@ tun_vnet_in(const struct virtio_net_hdr *h, uint8_t *p, size_t len)
 		return 0;
 	if (start >= len || at + 2 > len)
 		return -1;
-	csum = (uint16_t)~tungso_fold(tungso_sum(p + start, len - start, 0));
-	memcpy(p + at, &csum, 2);
+	csum = pkt_csum_fold(pkt_csum_add(0, p + start, len - start));
+	p[at] = (uint8_t)(csum >> 8);
+	p[at + 1] = (uint8_t)csum;
 	return 0;
 }
 

@@ -5,9 +5,10 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "buf.h"
+#include "pkt.h"
 #include "tungso.h"
 
-#define TCP_FIN		0x01
 #define TCP_PSH		0x08
 #define TCP_ACK		0x10
 #define TCP_CSUM_OFF	16	/* of the checksum in the TCP header */
@@ -24,20 +25,9 @@ struct seg {
 	bool		 v6;
 	uint32_t	 seq;
 	uint16_t	 id;		/* IPv4 */
+	bool		 df;		/* IPv4 */
 	uint8_t		 flags;
 };
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 static void
 put16(uint8_t *p, uint16_t v)
@@ -46,90 +36,83 @@ put16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
-/*
- * Summed in native byte order, whose one's complement sum is the
- * network-order one byte-swapped (RFC 1071 2.B): stored back with a
- * native 16-bit store it comes out right.
- */
-uint32_t
-tungso_sum(const uint8_t *p, size_t len, uint32_t sum)
-{
-	uint64_t acc = sum;
-	uint32_t w;
-	uint16_t h;
-
-	for (; len >= 4; p += 4, len -= 4) {
-		memcpy(&w, p, 4);
-		acc += w;
-	}
-	if (len >= 2) {
-		memcpy(&h, p, 2);
-		acc += h;
-		p += 2;
-		len -= 2;
-	}
-	if (len == 1) {
-		h = 0;
-		memcpy(&h, p, 1);
-		acc += h;
-	}
-	acc = (acc & 0xffffffffu) + (acc >> 32);
-	acc = (acc & 0xffffffffu) + (acc >> 32);
-	return (uint32_t)acc;
-}
-
-uint16_t
-tungso_fold(uint32_t sum)
-{
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
-/* The TCP pseudo-header sum (RFC 793, RFC 8200 8.1) for tcplen bytes. */
-static uint32_t
+/* The TCP pseudo-header sum (RFC 793, RFC 8200 8.1) for tcplen <= 65535 bytes. */
+static uint64_t
 pseudo_sum(const struct seg *s, size_t tcplen)
 {
-	/* Protocol and length sum the same in both; IPv6's high length bits are 0. */
-	const uint8_t tail[4] = { 0, IPPROTO_TCP, (uint8_t)(tcplen >> 8), (uint8_t)tcplen };
-
 	if (s->v6)
-		return tungso_sum(tail, 4, tungso_sum(s->ip + 8, 32, 0));
-	return tungso_sum(tail, 4, tungso_sum(s->ip + 12, 8, 0));
+		return pkt_csum_add(IPPROTO_TCP + tcplen, s->ip + 8, 32);
+	return pkt_csum_add(IPPROTO_TCP + tcplen, s->ip + 12, 8);
 }
 
 static bool
 seg_csum_ok(const struct seg *s)
 {
-	uint32_t sum = pseudo_sum(s, s->len - s->iphl);
+	size_t tcplen = s->len - s->iphl;
 
-	return tungso_fold(tungso_sum(s->th, s->len - s->iphl, sum)) == 0xffff;
+	return pkt_csum_fold(pkt_csum_add(pseudo_sum(s, tcplen), s->th, tcplen)) == 0;
 }
 
+/* IPv4 without options or fragments, carrying TCP, its header checksum right. */
 static bool
-seg_ip4(struct seg *s)
+seg_ip4(struct seg *s, struct rd *r)
 {
-	const uint8_t *p = s->ip;
+	uint16_t totlen, frag;
+	uint8_t vihl, proto;
 
-	if (s->len < 20 || (p[0] & 0x0f) != 5 || p[9] != IPPROTO_TCP ||
-	    get16(p + 2) != s->len || (get16(p + 6) & ~IP4_DF) != 0)
-		return false;
-	if (tungso_fold(tungso_sum(p, 20, 0)) != 0xffff)
+	rd_u8(r, &vihl);
+	rd_skip(r, 1);
+	rd_u16be(r, &totlen);
+	rd_u16be(r, &s->id);
+	rd_u16be(r, &frag);
+	rd_skip(r, 1);
+	rd_u8(r, &proto);
+	rd_skip(r, 10);	/* checksum (pkt_ipv4_csum_ok() below), addresses */
+	if (r->err || vihl != 0x45 || proto != IPPROTO_TCP || totlen != s->len ||
+	    (frag & ~IP4_DF) != 0 || !pkt_ipv4_csum_ok(s->ip, s->len))
 		return false;
 	s->iphl = 20;
-	s->id = get16(p + 4);
+	s->df = (frag & IP4_DF) != 0;
 	return true;
 }
 
+/* IPv6 whose next header is TCP, its payload length exact. */
 static bool
-seg_ip6(struct seg *s)
+seg_ip6(struct seg *s, struct rd *r)
 {
-	const uint8_t *p = s->ip;
+	uint16_t plen;
+	uint8_t next;
 
-	if (s->len < 40 || p[6] != IPPROTO_TCP || (size_t)get16(p + 4) + 40 != s->len)
+	rd_skip(r, 4);
+	rd_u16be(r, &plen);
+	rd_u8(r, &next);
+	rd_skip(r, 33);
+	if (r->err || next != IPPROTO_TCP || (size_t)plen + 40 != s->len)
 		return false;
 	s->iphl = 40;
 	s->v6 = true;
+	return true;
+}
+
+/* The TCP header: data, ACK and at most PSH, no urgent pointer, options in s->len. */
+static bool
+seg_tcp(struct seg *s, struct rd *r)
+{
+	uint16_t urg;
+	uint8_t off;
+
+	rd_skip(r, 4);
+	rd_u32be(r, &s->seq);
+	rd_skip(r, 4);
+	rd_u8(r, &off);
+	rd_u8(r, &s->flags);
+	rd_skip(r, 4);
+	rd_u16be(r, &urg);
+	s->thl = (size_t)(off >> 4) * 4;
+	if (r->err || s->thl < 20 || (off & 0x0f) != 0 || urg != 0 ||
+	    (s->flags & ~TCP_PSH) != TCP_ACK || rd_skip(r, s->thl - 20) != 0 || rd_left(r) == 0)
+		return false;
+	s->plen = rd_left(r);
 	return true;
 }
 
@@ -137,6 +120,9 @@ seg_ip6(struct seg *s)
 static bool
 seg_parse(const struct pkt_buf *b, struct seg *s)
 {
+	struct rd r = rd_init(pkt_data(b), b->len);
+	bool ok;
+
 	memset(s, 0, sizeof(*s));
 	s->ip = pkt_data(b);
 	s->len = b->len;
@@ -144,28 +130,18 @@ seg_parse(const struct pkt_buf *b, struct seg *s)
 		return false;
 	switch (s->ip[0] >> 4) {
 	case 4:
-		if (!seg_ip4(s))
-			return false;
+		ok = seg_ip4(s, &r);
 		break;
 	case 6:
-		if (!seg_ip6(s))
-			return false;
+		ok = seg_ip6(s, &r);
 		break;
 	default:
 		return false;
 	}
-	if (s->len < s->iphl + 20)
+	if (!ok)
 		return false;
 	s->th = s->ip + s->iphl;
-	s->thl = (size_t)(s->th[12] >> 4) * 4;
-	if (s->thl < 20 || s->iphl + s->thl >= s->len || (s->th[12] & 0x0f) != 0)
-		return false;
-	s->flags = s->th[13];
-	if ((s->flags & ~TCP_PSH) != TCP_ACK || get16(s->th + 18) != 0)
-		return false;
-	s->plen = s->len - s->iphl - s->thl;
-	s->seq = get32(s->th + 4);
-	return true;
+	return seg_tcp(s, &r);
 }
 
 /*
@@ -186,7 +162,7 @@ seg_follows(const struct seg *f, const struct seg *c, size_t k, uint32_t next_se
 		if (c->ip[1] != f->ip[1] || memcmp(c->ip + 6, f->ip + 6, 4) != 0 ||
 		    memcmp(c->ip + 12, f->ip + 12, 8) != 0)
 			return false;
-		if (!(get16(f->ip + 6) & IP4_DF) && c->id != (uint16_t)(f->id + k))
+		if (!f->df && c->id != (uint16_t)(f->id + k))
 			return false;
 	}
 	/* Ports, ACK number, data offset, window; then the options. */
@@ -204,11 +180,14 @@ run_length(const struct pkt_buf *p, size_t n, const struct seg *f, struct seg *l
 	struct seg c;
 
 	*last = *f;
-	if ((f->flags & TCP_PSH) || !seg_csum_ok(f))
+	if (f->flags & TCP_PSH)
 		return 1;
 	for (k = 1; k < n && k < TUNGSO_MAX_SEGS; k++) {
 		if (!seg_parse(&p[k], &c) || !seg_follows(f, &c, k, next) ||
-		    total + c.plen > TUNGSO_MAX_LEN || !seg_csum_ok(&c))
+		    total + c.plen > TUNGSO_MAX_LEN)
+			break;
+		/* The first one's checksum only now: a segment written alone needs none. */
+		if ((k == 1 && !seg_csum_ok(f)) || !seg_csum_ok(&c))
 			break;
 		total += c.plen;
 		next += (uint32_t)c.plen;
@@ -242,7 +221,6 @@ static void
 plan_head(struct tungso_plan *pl, const struct seg *f, const struct seg *last)
 {
 	uint8_t *ip = pl->head + TUNGSO_VNET_LEN, *th;
-	uint16_t csum;
 
 	memcpy(ip, f->ip, pl->hdrlen);
 	th = ip + f->iphl;
@@ -252,12 +230,10 @@ plan_head(struct tungso_plan *pl, const struct seg *f, const struct seg *last)
 	} else {
 		put16(ip + 2, (uint16_t)pl->total);
 		memset(ip + 10, 0, 2);
-		csum = (uint16_t)~tungso_fold(tungso_sum(ip, 20, 0));
-		memcpy(ip + 10, &csum, 2);
+		put16(ip + 10, pkt_csum_fold(pkt_csum_add(0, ip, 20)));
 	}
 	/* NEEDS_CSUM: the field holds the pseudo-header sum, not complemented. */
-	csum = tungso_fold(pseudo_sum(f, pl->total - f->iphl));
-	memcpy(th + TCP_CSUM_OFF, &csum, 2);
+	put16(th + TCP_CSUM_OFF, (uint16_t)~pkt_csum_fold(pseudo_sum(f, pl->total - f->iphl)));
 	vnet_put(pl->head, VIRTIO_NET_HDR_F_NEEDS_CSUM,
 	    f->v6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4, pl->hdrlen, f->plen,
 	    f->iphl, TCP_CSUM_OFF);

@@ -50,15 +50,10 @@ struct tungso_plan {
 /*
  * Plans the next write of the n >= 1 IP packets at p, in arrival order:
  * returns how many of them, from p[0] on, go into it (plan->nseg, at
- * most TUNGSO_MAX_SEGS). With
- * 1, p[0] goes as it is, behind an empty virtio-net header (plan->head
- * holds just that). The packets are not changed.
+ * most TUNGSO_MAX_SEGS). With 1, p[0] goes as it is, behind an empty
+ * virtio-net header (plan->head holds just that). The packets are not
+ * changed.
  */
 size_t tungso_plan(const struct pkt_buf *p, size_t n, struct tungso_plan *plan);
-
-/* The Internet checksum's 16-bit one's complement sum of len bytes, plus sum. */
-uint32_t tungso_sum(const uint8_t *p, size_t len, uint32_t sum);
-/* Folds a sum to 16 bits (not complemented). */
-uint16_t tungso_fold(uint32_t sum);
 
 #endif
