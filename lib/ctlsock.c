@@ -148,7 +148,14 @@ ctlsock_peer(int fd, uid_t *uid, pid_t *pid)
 	return 0;
 }
 
-enum ctlsock_acc
+enum ctlsock_acc {
+	CTLSOCK_ACC_OK,		/* *fd is a new client */
+	CTLSOCK_ACC_SKIP,	/* one client was lost (logged): accept the next */
+	CTLSOCK_ACC_AGAIN,	/* nobody else is waiting */
+	CTLSOCK_ACC_FULL,	/* out of descriptors or memory (logged): pause */
+};
+
+static enum ctlsock_acc
 ctlsock_accept(int lfd, const char *who, int *fd, uid_t *uid, pid_t *pid)
 {
 	if ((*fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1) {
@@ -178,4 +185,26 @@ ctlsock_accept(int lfd, const char *who, int *fd, uid_t *uid, pid_t *pid)
 		return CTLSOCK_ACC_SKIP;
 	}
 	return CTLSOCK_ACC_OK;
+}
+
+int
+ctlsock_accept_all(int lfd, const char *who, ctlsock_attach_fn *attach, void *arg)
+{
+	uid_t uid;
+	pid_t pid;
+	int fd;
+
+	for (;;) {
+		switch (ctlsock_accept(lfd, who, &fd, &uid, &pid)) {
+		case CTLSOCK_ACC_OK:
+			attach(arg, fd, uid, pid);
+			break;
+		case CTLSOCK_ACC_SKIP:
+			break;
+		case CTLSOCK_ACC_FULL:
+			return -1;
+		case CTLSOCK_ACC_AGAIN:
+			return 0;
+		}
+	}
 }

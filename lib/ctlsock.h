@@ -31,17 +31,17 @@ int ctlsock_connect(const char *path);
 /* Peer credentials of a connected socket; 0 or -1 with errno. */
 int ctlsock_peer(int fd, uid_t *uid, pid_t *pid);
 
-enum ctlsock_acc {
-	CTLSOCK_ACC_OK,		/* *fd is a new client (non-blocking, close-on-exec) */
-	CTLSOCK_ACC_SKIP,	/* one client was lost (logged): accept the next */
-	CTLSOCK_ACC_AGAIN,	/* nobody else is waiting */
-	CTLSOCK_ACC_FULL,	/* out of descriptors or memory (logged): pause */
-};
+/* Takes a client: fd (non-blocking, close-on-exec) is its own from now on. */
+typedef void ctlsock_attach_fn(void *arg, int fd, uid_t uid, pid_t pid);
 
 /*
- * Accepts one client of the non-blocking listening socket lfd with its
- * credentials. who prefixes the log lines ("control", "relay").
+ * Accepts every client waiting on the non-blocking listening socket lfd
+ * and hands each, with its credentials, to attach; a client lost on the
+ * way is logged and skipped. Returns 0 when nobody else is waiting, or
+ * -1 when the process is out of descriptors or memory (logged): the
+ * caller then stops watching lfd for a while instead of spinning. who
+ * prefixes the log lines ("control", "relay").
  */
-enum ctlsock_acc ctlsock_accept(int lfd, const char *who, int *fd, uid_t *uid, pid_t *pid);
+int ctlsock_accept_all(int lfd, const char *who, ctlsock_attach_fn *attach, void *arg);
 
 #endif

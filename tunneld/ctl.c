@@ -334,33 +334,26 @@ ctl_pause(struct ctl *ctl)
 	evtimer_add(ctl->ev_pause, &tv);
 }
 
+/* ctlsock_attach_fn: a new client, unless CTL_MAX_CLIENTS are connected. */
+static void
+ctl_accepted(void *arg, int fd, uid_t uid, pid_t pid)
+{
+	struct ctl	*ctl = arg;
+
+	if (ctl->nconns >= CTL_MAX_CLIENTS) {
+		log_warnx("uid %u pid %d: refused, %d clients connected", (unsigned)uid,
+		    (int)pid, CTL_MAX_CLIENTS);
+		close(fd);
+		return;
+	}
+	ctl_attach(ctl, fd, uid, pid);
+}
+
 static void
 ctl_accept_cb(evutil_socket_t lfd, short ev, void *arg)
 {
-	struct ctl	*ctl = arg;
-	uid_t		 uid;
-	pid_t		 pid;
-	int		 fd;
-
-	for (;;) {
-		switch (ctlsock_accept(lfd, "control", &fd, &uid, &pid)) {
-		case CTLSOCK_ACC_OK:
-			if (ctl->nconns >= CTL_MAX_CLIENTS) {
-				log_warnx("uid %u pid %d: refused, %d clients connected",
-				    (unsigned)uid, (int)pid, CTL_MAX_CLIENTS);
-				close(fd);
-			} else
-				ctl_attach(ctl, fd, uid, pid);
-			break;
-		case CTLSOCK_ACC_SKIP:
-			break;
-		case CTLSOCK_ACC_FULL:
-			ctl_pause(ctl);
-			return;
-		case CTLSOCK_ACC_AGAIN:
-			return;
-		}
-	}
+	if (ctlsock_accept_all(lfd, "control", ctl_accepted, arg) != 0)
+		ctl_pause(arg);
 }
 
 int

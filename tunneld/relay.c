@@ -304,30 +304,23 @@ relay_pause_cb(evutil_socket_t fd, short ev, void *arg)
 		event_add(r->ev_listen, NULL);
 }
 
+/* ctlsock_attach_fn: relay_attach() logs what it refuses. */
+static void
+relay_accepted(void *arg, int fd, uid_t uid, pid_t pid)
+{
+	(void)relay_attach(arg, fd, uid, pid);
+}
+
 static void
 relay_accept_cb(evutil_socket_t lfd, short ev, void *arg)
 {
 	struct relay	*r = arg;
 	struct timeval	 sec = { .tv_sec = 1 };
-	uid_t		 uid;
-	pid_t		 pid;
-	int		 fd;
 
-	for (;;) {
-		switch (ctlsock_accept(lfd, "relay", &fd, &uid, &pid)) {
-		case CTLSOCK_ACC_OK:
-			relay_attach(r, fd, uid, pid);
-			break;
-		case CTLSOCK_ACC_SKIP:
-			break;
-		case CTLSOCK_ACC_FULL:
-			/* Out of descriptors: wait a second instead of spinning. */
-			event_del(r->ev_listen);
-			evtimer_add(r->ev_pause, &sec);
-			return;
-		case CTLSOCK_ACC_AGAIN:
-			return;
-		}
+	if (ctlsock_accept_all(lfd, "relay", relay_accepted, r) != 0) {
+		/* Out of descriptors: wait a second instead of spinning. */
+		event_del(r->ev_listen);
+		evtimer_add(r->ev_pause, &sec);
 	}
 }
 
