@@ -488,21 +488,29 @@ td_stats() {
 	run_setkey "$1" "$2" -s
 }
 
+# wait_listen NS PORT: waits up to 5 s for a TCP listener on PORT in NS
+# (a server just started in the background); 1 if none came.
+wait_listen() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		ns_exec "$1" ss -Hltn 2>/dev/null | grep -q ":$2\>" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # iperf_pair CLIENT_NS SERVER_NS SERVER_ADDR SECONDS [iperf3 args...]: one
 # iperf3 TCP run; records a check and leaves the client's output in
 # $WORK/iperf.out and the bits per second received in IPERF_BPS.
 iperf_pair() {
-	local c=$1 s=$2 addr=$3 secs=$4 spid i rc=0
+	local c=$1 s=$2 addr=$3 secs=$4 spid rc=0
 	shift 4
 	IPERF_BPS=0
 	ip netns exec "$(ns_full "$s")" iperf3 -s -1 -B "$addr" \
 		</dev/null >"$WORK/iperf-server.log" 2>&1 &
 	spid=$!
 	LIB_PIDS+=("$spid")
-	for ((i = 0; i < 50; i++)); do
-		ns_exec "$s" ss -Hltn 2>/dev/null | grep -q ':5201' && break
-		sleep 0.1
-	done
+	wait_listen "$s" 5201 || say "iperf3 server in $s: not listening after 5 s"
 	ns_exec "$c" timeout $((secs + 15)) iperf3 -c "$addr" -t "$secs" -J "$@" \
 		</dev/null >"$WORK/iperf.out" 2>&1 || rc=$?
 	kill -TERM "$spid" 2>/dev/null || true
@@ -526,16 +534,13 @@ print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"]
 # random data over one TCP connection (netns-scripts/tcp-sha.py) and
 # records whether the server received exactly those bytes (SHA-256).
 tcp_copy_check() {
-	local c=$1 s=$2 addr=$3 mb=$4 spid i rc=0 sent got
+	local c=$1 s=$2 addr=$3 mb=$4 spid rc=0 sent got
 	head -c "$((mb * 1048576))" /dev/urandom >"$WORK/copy.bin"
 	ip netns exec "$(ns_full "$s")" /usr/bin/python3 "$LIB_DIR/tcp-sha.py" serve "$addr" 5202 \
 		</dev/null >"$WORK/copy-server.out" 2>&1 &
 	spid=$!
 	LIB_PIDS+=("$spid")
-	for ((i = 0; i < 50; i++)); do
-		ns_exec "$s" ss -Hltn 2>/dev/null | grep -q ':5202' && break
-		sleep 0.1
-	done
+	wait_listen "$s" 5202 || say "tcp-sha.py server in $s: not listening after 5 s"
 	sent=$(ns_exec "$c" timeout 60 /usr/bin/python3 "$LIB_DIR/tcp-sha.py" send "$addr" 5202 \
 		"$WORK/copy.bin" </dev/null 2>&1) || rc=$?
 	wait "$spid" 2>/dev/null || rc=$?
