@@ -249,6 +249,21 @@ check_peer_has_out(const struct pair *p)
 	}
 }
 
+void
+check_usable(const struct pair *p)
+{
+	const struct mock_sink *a = &p->n[0].sink, *b = &p->n[1].sink;
+	size_t i, j;
+
+	for (i = 0; i < a->nsa; i++)
+		for (j = 0; j < b->nsa; j++)
+			if (a->sa[i].in_live && a->sa[i].out_live && b->sa[j].in_live &&
+			    b->sa[j].out_live && a->sa[i].sa.spi_in == b->sa[j].sa.spi_out &&
+			    a->sa[i].sa.spi_out == b->sa[j].sa.spi_in)
+				return;
+	fail_msg("no Child SA pair is usable both ways");
+}
+
 size_t
 hexdec(const char *hex, uint8_t *out, size_t cap)
 {

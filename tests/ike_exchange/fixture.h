@@ -59,6 +59,8 @@ void check_no_drops(const struct pair *p);
  * has deleted since does not count: that is a Delete under way.
  */
 void check_peer_has_out(const struct pair *p);
+/* At least one pair is usable both ways: live on both nodes, mirrored. */
+void check_usable(const struct pair *p);
 uint64_t nstat(const struct mock_node *nd, enum ike_stat s);
 
 /* Captures what lib/log writes to stderr until log_captured(). */

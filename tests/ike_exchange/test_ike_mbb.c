@@ -403,22 +403,6 @@ test_old_pair_deleted_here(void **state)
 	old_pair_deleted_here(false);
 }
 
-/* At least one pair is usable both ways: live on both nodes, mirrored. */
-static void
-check_usable(const struct pair *p)
-{
-	const struct mock_sink *a = &p->n[0].sink, *b = &p->n[1].sink;
-	size_t i, j;
-
-	for (i = 0; i < a->nsa; i++)
-		for (j = 0; j < b->nsa; j++)
-			if (a->sa[i].in_live && a->sa[i].out_live && b->sa[j].in_live &&
-			    b->sa[j].out_live && a->sa[i].sa.spi_in == b->sa[j].sa.spi_out &&
-			    a->sa[i].sa.spi_out == b->sa[j].sa.spi_in)
-				return;
-	fail_msg("no Child SA pair is usable both ways");
-}
-
 /*
  * Both nodes rekey the pair at once (RFC 7296 2.8.1), node low with the
  * lowest nonce, and both answers are lost for longer than the grace
