@@ -277,6 +277,24 @@ test_answer_lost(void **state)
 
 
 /*
+ * Node 0 checks liveness and the answer is lost: node 1 answers the
+ * retransmission from its cache, and the outbound SA it waits to
+ * install keeps its deadline due.
+ */
+static void
+liveness_answer_lost(struct pair *p, uint64_t due)
+{
+	assert_int_equal(exch_info_liveness(mock_only_sa(&p->n[0])), 0);
+	assert_true(step(p));
+	mock_drop(&p->net, 0);
+	run_clock(p, 500);
+	assert_true(step(p));
+	assert_int_equal(nstat(&p->n[1], IKE_ST_RETRANS_ANSWERED), 1);
+	assert_int_equal(check_waiting(p)->out_due_ms, due);
+	assert_true(step(p));
+}
+
+/*
  * A later request of node 0's shows it has the answer: that request's
  * retransmission (its own answer lost) delays nothing.
  */
@@ -287,14 +305,7 @@ test_later_request_retransmitted(void **state)
 	uint64_t due = check_waiting(p)->out_due_ms;
 
 	keep_old_pair(p);
-	assert_int_equal(exch_info_liveness(mock_only_sa(&p->n[0])), 0);
-	assert_true(step(p));
-	mock_drop(&p->net, 0);
-	run_clock(p, 500);
-	assert_true(step(p));
-	assert_int_equal(nstat(&p->n[1], IKE_ST_RETRANS_ANSWERED), 1);
-	assert_int_equal(check_waiting(p)->out_due_ms, due);
-	assert_true(step(p));
+	liveness_answer_lost(p, due);
 	run_clock(p, due - p->net.now);
 	check_installed(p);
 	pair_free(p);
@@ -324,14 +335,7 @@ handover(bool by_delete, int rekeyer)
 	/* Moved with its pair, still waiting, its deadline unchanged. */
 	assert_int_equal(check_waiting(p)->out_due_ms, due);
 	assert_int_equal(ike_sa_table_next_ms(p->n[1].t), due);
-	assert_int_equal(exch_info_liveness(mock_only_sa(&p->n[0])), 0);
-	assert_true(step(p));
-	mock_drop(&p->net, 0);
-	run_clock(p, 500);
-	assert_true(step(p));
-	assert_int_equal(nstat(&p->n[1], IKE_ST_RETRANS_ANSWERED), 1);
-	assert_int_equal(check_waiting(p)->out_due_ms, due);
-	assert_true(step(p));
+	liveness_answer_lost(p, due);
 	if (by_delete) {
 		assert_int_equal(exch_info_delete_child(mock_only_sa(&p->n[0]), old0), 0);
 		assert_true(step(p));
